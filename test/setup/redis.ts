@@ -1,0 +1,2 @@
+// placeholder replaced below
+export default async function setup(): Promise<void> {}
