@@ -17,11 +17,13 @@ export class Db {
 
   /** Opens (or creates) a database. Local times are interpreted in Asia/Shanghai. */
   static async open(path = ":memory:", options: { threads?: number; memoryLimit?: string } = {}): Promise<Db> {
-    const config: Record<string, string> = { TimeZone: "Asia/Shanghai" };
+    const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     const instance = await DuckDBInstance.create(path, config);
     const conn = await instance.connect();
+    // ICU is built in but only loaded once a connection exists, so the zone is set here, not in `config`.
+    await conn.run("SET TimeZone = 'Asia/Shanghai'");
     return new Db(instance, conn, path);
   }
 
@@ -89,4 +91,19 @@ export function sqlFile(moduleUrl: string, name: string): string {
     sqlCache.set(key, text);
   }
   return text;
+}
+
+/**
+ * Loads one named section of a `.sql` file. Sections start with a line `-- name: NAME`;
+ * a section may hold several statements.
+ */
+export function sqlSection(moduleUrl: string, file: string, name: string): string {
+  const text = sqlFile(moduleUrl, file);
+  const re = /^-- name: (\S+)\s*$/gm;
+  const marks = [...text.matchAll(re)];
+  const i = marks.findIndex((m) => m[1] === name);
+  const mark = marks[i];
+  if (!mark || mark.index === undefined) throw new Error(`sql: section "${name}" not found in ${file}`);
+  const end = marks[i + 1]?.index ?? text.length;
+  return text.slice(mark.index + mark[0].length, end).trim();
 }

@@ -4,7 +4,19 @@
  * (and after stripping a unit suffix such as "(万元)", which sets the column's unit).
  * Changing a canonical name is a contract change (../shared/spec/contract.md §1).
  */
-export type ColumnType = "text" | "id" | "firm_id" | "price" | "timestamp" | "date" | "bool" | "mac" | "category";
+export type ColumnType =
+  | "text"
+  | "id"
+  | "firm_id"
+  | "person_id"
+  | "price"
+  | "timestamp"
+  | "date"
+  | "bool"
+  | "mac"
+  | "category"
+  | "role"
+  | "subject_type";
 
 export interface ColumnSpec {
   readonly name: string;
@@ -55,7 +67,7 @@ const BIDS: readonly ColumnSpec[] = [
   { name: "file_hash", type: "text", aliases: ["投标文件哈希", "文件MD5", "文件指纹"] },
   { name: "file_author", type: "text", aliases: ["文件制作人", "文件创建者"] },
   { name: "bond_account", type: "text", aliases: ["保证金缴纳账号", "保证金账户", "付款账号"] },
-  { name: "project_manager_id", type: "text", aliases: ["项目经理身份证号", "项目负责人证件号", "项目经理证件号"] },
+  { name: "project_manager_id", type: "person_id", aliases: ["项目经理身份证号", "项目负责人证件号", "项目经理证件号"] },
   { name: "contact_phone", type: "text", aliases: ["联系电话", "委托代理人电话"] },
   { name: "is_winner", type: "bool", aliases: ["是否中标", "中标"] },
   { name: "disqualified", type: "bool", aliases: ["是否废标", "否决投标", "是否否决"] },
@@ -65,7 +77,7 @@ const BIDS: readonly ColumnSpec[] = [
 const FIRMS: readonly ColumnSpec[] = [
   { name: "firm_id", type: "firm_id", required: true, aliases: ["统一社会信用代码", "企业代码", "投标人统一社会信用代码"] },
   { name: "name", type: "text", aliases: ["企业名称", "单位名称", "名称"] },
-  { name: "legal_rep_id", type: "text", aliases: ["法定代表人身份证号", "法人身份证号", "法定代表人证件号"] },
+  { name: "legal_rep_id", type: "person_id", aliases: ["法定代表人身份证号", "法人身份证号", "法定代表人证件号"] },
   { name: "phone", type: "text", aliases: ["联系电话", "电话"] },
   { name: "address", type: "text", aliases: ["地址", "注册地址", "住所"] },
   { name: "region", type: "text", aliases: ["行政区划代码", "地区", "注册地"] },
@@ -74,13 +86,13 @@ const FIRMS: readonly ColumnSpec[] = [
 
 const FIRM_PEOPLE: readonly ColumnSpec[] = [
   { name: "firm_id", type: "firm_id", required: true, aliases: ["统一社会信用代码", "企业代码"] },
-  { name: "person_id", type: "id", required: true, aliases: ["身份证号", "证件号码", "人员证件号"] },
-  { name: "role", type: "text", aliases: ["角色", "职务", "人员类型"] },
+  { name: "person_id", type: "person_id", required: true, aliases: ["身份证号", "证件号码", "人员证件号"] },
+  { name: "role", type: "role", aliases: ["角色", "职务", "人员类型"] },
 ];
 
 const SANCTIONS: readonly ColumnSpec[] = [
-  { name: "subject_id", type: "id", required: true, aliases: ["主体代码", "统一社会信用代码", "证件号码", "当事人代码"] },
-  { name: "subject_type", type: "text", aliases: ["主体类型", "当事人类型"] },
+  { name: "subject_id", type: "person_id", required: true, aliases: ["主体代码", "统一社会信用代码", "证件号码", "当事人代码"] },
+  { name: "subject_type", type: "subject_type", aliases: ["主体类型", "当事人类型"] },
   { name: "reason", type: "text", aliases: ["处罚原因", "失信原因", "不良行为"] },
   { name: "start_date", type: "date", aliases: ["处罚开始日期", "开始日期", "起始日期"] },
   { name: "end_date", type: "date", aliases: ["处罚结束日期", "结束日期", "截止日期"] },
@@ -106,6 +118,12 @@ export const CATEGORY_ALIASES: Readonly<Record<string, readonly string[]>> = {
   other: ["其他"],
 };
 
+/** Subject types of sanctions. */
+export const SUBJECT_TYPE_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  firm: ["企业", "单位", "法人", "公司", "organisation", "organization"],
+  person: ["个人", "自然人", "人员", "individual"],
+};
+
 /** Role labels of firm_people. */
 export const ROLE_ALIASES: Readonly<Record<string, readonly string[]>> = {
   legal_rep: ["法定代表人", "法人"],
@@ -115,3 +133,15 @@ export const ROLE_ALIASES: Readonly<Record<string, readonly string[]>> = {
   project_manager: ["项目经理", "项目负责人"],
   contact: ["联系人", "委托代理人"],
 };
+
+/** Key columns per table: a later row with the same key is a duplicate or a new version. */
+export const TABLE_KEYS: Readonly<Record<TableName, readonly string[]>> = {
+  tenders: ["tender_id"],
+  bids: ["bid_id"],
+  firms: ["firm_id"],
+  firm_people: ["firm_id", "person_id", "role"],
+  sanctions: ["subject_id", "subject_type", "start_date"],
+};
+
+/** The order tables are loaded in, so that derived rows (tenders and firms named in bids) fill gaps only. */
+export const LOAD_ORDER: readonly TableName[] = ["firms", "firm_people", "sanctions", "tenders", "bids"];

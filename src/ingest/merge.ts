@@ -1,0 +1,120 @@
+/**
+ * Merges the usable rows of `bw_norm` into a canonical table, by key:
+ * - a later row in the same file with the same key: an exact duplicate is skipped, a conflicting one rejected;
+ * - a key already stored with identical values: skipped as a duplicate;
+ * - a key stored with other values: the old version moves to `<table>_history`, the new one replaces it;
+ * - a new key: inserted. Rows derived from another table (tender/firm stubs named in bids) give way silently.
+ * Identifiers come from the column table; the only bound value is the file id.
+ */
+import { type Db, ident } from "../db/duckdb.ts";
+import { COLUMNS, TABLE_KEYS, type TableName } from "./columns.ts";
+
+export interface MergeCounts {
+  inserted: number;
+  updated: number;
+  duplicates: number;
+  conflicts: number;
+}
+
+const HAS_DERIVED: ReadonlySet<TableName> = new Set(["tenders", "firms"]);
+
+function keyExpr(table: TableName, alias: string): string {
+  const keys = TABLE_KEYS[table].map((k) => `${alias}.${ident(k)}`);
+  return keys.length === 1 ? `${keys[0]}::VARCHAR` : `concat_ws(chr(31), ${keys.map((k) => `coalesce(${k}::VARCHAR, '')`).join(", ")})`;
+}
+
+function payloadExpr(table: TableName, alias: string): string {
+  const cols = COLUMNS[table].map((c) => `${ident(c.name)} := ${alias}.${ident(c.name)}`);
+  return `md5(to_json(struct_pack(${cols.join(", ")}))::VARCHAR)`;
+}
+
+export async function mergeTable(db: Db, table: TableName, fileId: number): Promise<MergeCounts> {
+  const t = ident(table);
+  const hist = ident(`${table}_history`);
+  const cols = COLUMNS[table].map((c) => ident(c.name));
+  const colList = cols.join(", ");
+
+  await db.exec(`CREATE OR REPLACE TEMP TABLE bw_ranked AS
+    SELECT v.*, first_value(_payload) OVER w AS _first_payload, first_value(_line) OVER w AS _first_line,
+           row_number() OVER w AS _rn
+    FROM (SELECT n.*, ${keyExpr(table, "n")} AS _key, ${payloadExpr(table, "n")} AS _payload
+          FROM bw_norm n WHERE n._reason IS NULL) v
+    WINDOW w AS (PARTITION BY _key ORDER BY _line)`);
+
+  // Conflicting repeats of a key within the file become rejects.
+  const keyNames = TABLE_KEYS[table].join("+");
+  await db.exec(
+    `INSERT INTO bw_file_rejects
+     SELECT _line, 'duplicate key ' || ${`'${keyNames}'`} || ' "' || replace(_key, chr(31), '/') || '" conflicts with line ' || _first_line, _raw
+     FROM bw_ranked WHERE _rn > 1 AND _payload <> _first_payload`,
+  );
+  const inFile = await db.one<{ dups: number; conflicts: number }>(
+    `SELECT count(*) FILTER (WHERE _rn > 1 AND _payload = _first_payload) AS dups,
+            count(*) FILTER (WHERE _rn > 1 AND _payload <> _first_payload) AS conflicts FROM bw_ranked`,
+  );
+
+  if (HAS_DERIVED.has(table)) {
+    await db.exec(
+      `DELETE FROM ${t} WHERE _derived AND ${keyExpr(table, t)} IN (SELECT _key FROM bw_ranked WHERE _rn = 1)`,
+    );
+  }
+
+  await db.exec(`CREATE OR REPLACE TEMP TABLE bw_matched AS
+    SELECT r._key, r._line, r._payload, e._payload AS _old_payload
+    FROM (SELECT * FROM bw_ranked WHERE _rn = 1) r
+    LEFT JOIN (SELECT ${keyExpr(table, "x")} AS _key, ${payloadExpr(table, "x")} AS _payload FROM ${t} x) e
+      ON e._key = r._key`);
+  const m = await db.one<{ inserted: number; updated: number; same: number }>(
+    `SELECT count(*) FILTER (WHERE _old_payload IS NULL) AS inserted,
+            count(*) FILTER (WHERE _old_payload IS NOT NULL AND _old_payload <> _payload) AS updated,
+            count(*) FILTER (WHERE _old_payload = _payload) AS same FROM bw_matched`,
+  );
+
+  if ((m?.updated ?? 0) > 0) {
+    await db.exec(
+      `CREATE OR REPLACE TEMP TABLE bw_changed AS SELECT _key FROM bw_matched WHERE _old_payload <> _payload`,
+    );
+    await db.exec(
+      `INSERT INTO ${hist} SELECT x.*, $file AS _superseded_by_file FROM ${t} x
+       WHERE ${keyExpr(table, "x")} IN (SELECT _key FROM bw_changed)`,
+      { file: fileId },
+    );
+    await db.exec(`DELETE FROM ${t} WHERE ${keyExpr(table, t)} IN (SELECT _key FROM bw_changed)`);
+  }
+  await db.exec(
+    `INSERT INTO ${t} (${colList}, _file_id, _line)
+     SELECT ${cols.map((c) => `r.${c}`).join(", ")}, $file, r._line
+     FROM bw_ranked r JOIN bw_matched mm ON mm._key = r._key AND r._rn = 1
+     WHERE mm._old_payload IS NULL OR mm._old_payload <> mm._payload
+     ORDER BY r._line`,
+    { file: fileId },
+  );
+  return {
+    inserted: m?.inserted ?? 0,
+    updated: m?.updated ?? 0,
+    duplicates: (inFile?.dups ?? 0) + (m?.same ?? 0),
+    conflicts: inFile?.conflicts ?? 0,
+  };
+}
+
+/**
+ * Tenders and firms named in a bids file but absent from their tables get derived stub rows, filled from
+ * the tender- and firm-level columns of the bids (denormalised exports). A real row later replaces them.
+ */
+export async function deriveFromBids(db: Db, fileId: number): Promise<void> {
+  const tenderCols = COLUMNS.tenders.filter((c) => c.name !== "tender_id" && c.name !== "title").map((c) => ident(c.name));
+  await db.exec(
+    `INSERT INTO tenders (tender_id, ${tenderCols.join(", ")}, _file_id, _line, _derived)
+     SELECT tender_id, ${tenderCols.map((c) => `arg_min(${c}, _line) FILTER (WHERE ${c} IS NOT NULL)`).join(", ")}, $file, min(_line), true
+     FROM bw_ranked WHERE _rn = 1 AND tender_id NOT IN (SELECT tender_id FROM tenders)
+     GROUP BY tender_id`,
+    { file: fileId },
+  );
+  await db.exec(
+    `INSERT INTO firms (firm_id, name, _file_id, _line, _derived)
+     SELECT firm_id, arg_min(firm_name, _line) FILTER (WHERE firm_name IS NOT NULL), $file, min(_line), true
+     FROM bw_ranked WHERE _rn = 1 AND firm_id NOT IN (SELECT firm_id FROM firms)
+     GROUP BY firm_id`,
+    { file: fileId },
+  );
+}

@@ -1,0 +1,49 @@
+-- name: csv_lines
+-- Accepted CSV records get their record number (header = line 1), skipping the lines DuckDB's
+-- reader rejected (wrong column count): record k (0-based) is line k + 2 + #rejected lines before it.
+-- The reader keeps file order (preserve_insertion_order), so k is the rowid's offset in the table.
+CREATE OR REPLACE TEMP TABLE bw_stage AS
+WITH rej AS (
+  SELECT DISTINCT line FROM bw_csv_rejects
+), rejk AS (
+  SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS k0 FROM rej
+), base AS (
+  SELECT min(rowid) AS r0 FROM bw_csv_raw
+), numbered AS (
+  SELECT r.rowid - base.r0 AS k, r AS rec FROM bw_csv_raw r, base
+)
+SELECT k + 2 + (SELECT count(*) FROM rejk WHERE k0 <= k) AS _line, to_json(rec)::VARCHAR AS _raw, rec.*
+FROM numbered;
+
+-- name: csv_structural_rejects
+SELECT DISTINCT ON (line) line::BIGINT AS line, error_message AS reason, csv_line AS raw
+FROM bw_csv_rejects ORDER BY line;
+
+-- name: ndjson_lines
+CREATE OR REPLACE TEMP TABLE bw_json_lines AS
+SELECT t.i::BIGINT AS _line,
+       trim(CASE WHEN t.i = 1 THEN ltrim(t.l, chr(65279)) ELSE t.l END, chr(13) || ' ' || chr(9)) AS l
+FROM (SELECT content FROM read_text($path)) f,
+     unnest(string_split(f.content, chr(10))) WITH ORDINALITY AS t(l, i);
+
+-- name: ndjson_drop_blank
+DELETE FROM bw_json_lines WHERE l = '';
+
+-- name: json_array_lines
+CREATE OR REPLACE TEMP TABLE bw_json_lines AS
+SELECT (rowid - (SELECT min(rowid) FROM bw_json_raw) + 1)::BIGINT AS _line, json::VARCHAR AS l FROM bw_json_raw;
+
+-- name: json_bad_lines
+SELECT _line AS line, l AS raw FROM bw_json_lines
+WHERE NOT coalesce(json_valid(l) AND json_type(l::JSON) = 'OBJECT', false) ORDER BY _line;
+
+-- name: json_keys
+-- Keys in order of first appearance.
+SELECT k FROM (
+  SELECT unnest(json_keys(l::JSON)) AS k, _line FROM bw_json_lines
+  WHERE json_valid(l) AND json_type(l::JSON) = 'OBJECT'
+) GROUP BY k ORDER BY min(_line), k;
+
+-- name: json_good_lines
+CREATE OR REPLACE TEMP TABLE bw_json_good AS
+SELECT _line, l FROM bw_json_lines WHERE json_valid(l) AND json_type(l::JSON) = 'OBJECT';
