@@ -1,0 +1,82 @@
+/**
+ * Turns findings into ranked alerts (pure). Findings about the same subject (kind + firms, or the tender
+ * for tender alerts) form one alert. Score = noisy-OR of the strongest weight per rule:
+ *   score = 1 − Π_rules (1 − w_rule),
+ * so independent evidence accumulates and no single rule reaches 1. Rank: score desc, amount desc, id asc.
+ * The id is a fingerprint of the subject, so the same finding on a later night keeps its id.
+ */
+import { createHash } from "node:crypto";
+import { cmpStr } from "../domain/compare.ts";
+import { round2, round4 } from "../domain/rounding.ts";
+import type { Alert, AlertKind, Channel, Evidence, Finding } from "../types.ts";
+
+export interface AlertContext {
+  /** Award value per tender (award_price, else the winning bid), yuan. */
+  readonly tenderValue: ReadonlyMap<string, number>;
+  /** Firm display names. */
+  readonly firmNames: ReadonlyMap<string, string>;
+}
+
+export function subjectKey(kind: AlertKind, firms: readonly string[], tenders: readonly string[]): string {
+  return kind === "tender" ? `tender|${tenders.join(",")}` : `${kind}|${[...firms].sort().join(",")}`;
+}
+
+export function alertId(subject: string): string {
+  return `A-${createHash("sha256").update(subject).digest("hex").slice(0, 16)}`;
+}
+
+export function combineWeights(weights: readonly number[]): number {
+  return round4(1 - weights.reduce((p, w) => p * (1 - Math.min(1, Math.max(0, w))), 1));
+}
+
+export function buildAlerts(findings: readonly Finding[], ctx: AlertContext): Alert[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = subjectKey(f.kind, f.firms, f.tenders);
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  const unranked: Omit<Alert, "rank">[] = [];
+  for (const [key, group] of groups) {
+    const first = group[0] as Finding;
+    const firms = [...new Set(group.flatMap((f) => f.firms))].sort(cmpStr);
+    const tenders = [...new Set(group.flatMap((f) => f.tenders))].sort(cmpStr);
+    const bestPerRule = new Map<string, number>();
+    for (const f of group) bestPerRule.set(f.rule, Math.max(bestPerRule.get(f.rule) ?? 0, f.weight));
+    const evidence: Evidence[] = [...group]
+      .sort((a, b) => b.weight - a.weight || cmpStr(a.rule, b.rule))
+      .map((f) => ({ rule: f.rule, weight: f.weight, text_zh: f.text_zh, text_en: f.text_en, facts: f.facts }));
+    const amount = round2(tenders.reduce((s, t) => s + (ctx.tenderValue.get(t) ?? 0), 0));
+    const channels: Channel[] = ["analyst", "inspection"];
+    const base = {
+      id: alertId(key),
+      score: combineWeights([...bestPerRule.values()]),
+      kind: first.kind,
+      firms,
+      tenders,
+      amount,
+      channels,
+      evidence,
+    };
+    unranked.push({ ...base, ...summaries(base, ctx) });
+  }
+  unranked.sort((a, b) => b.score - a.score || b.amount - a.amount || cmpStr(a.id, b.id));
+  return unranked.map(({ id, ...rest }, i) => ({ id, rank: i + 1, ...rest }));
+}
+
+function summaries(
+  a: { kind: AlertKind; firms: readonly string[]; tenders: readonly string[]; amount: number; score: number; evidence: readonly Evidence[] },
+  ctx: AlertContext,
+): { summary_zh: string; summary_en: string } {
+  const names = a.firms.map((f) => ctx.firmNames.get(f) ?? f);
+  const rules = [...new Set(a.evidence.map((e) => e.rule))];
+  const kindZh = { ring: "疑似围标团伙", pair: "疑似串通投标企业对", tender: "疑似串通投标标段", firm: "疑似违规企业" }[a.kind];
+  const kindEn = { ring: "Suspected bid-rigging ring", pair: "Suspected colluding pair", tender: "Suspected rigged tender", firm: "Suspected firm" }[a.kind];
+  const amountWan = (a.amount / 10_000).toFixed(2);
+  const top = a.evidence[0];
+  return {
+    summary_zh: `${kindZh}：${names.join("、")}，涉及 ${a.tenders.length} 个标段，涉案金额 ${amountWan} 万元，风险分 ${a.score.toFixed(2)}。依据：${rules.join("、")}。${top ? top.text_zh : ""}建议核查投标文件制作及递交情况。`,
+    summary_en: `${kindEn}: ${names.join(", ")}, in ${a.tenders.length} tender(s) worth ${a.amount.toFixed(2)} yuan, risk score ${a.score.toFixed(2)}. Grounds: ${rules.join(", ")}. ${top ? top.text_en : ""} Check how and where the bid files were prepared and submitted.`,
+  };
+}

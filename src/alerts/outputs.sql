@@ -1,0 +1,33 @@
+-- name: tender_values
+-- Award value at stake per tender: the recorded award price, else the winning bid, else the lowest valid bid.
+SELECT t.tender_id,
+       coalesce(t.award_price, w.win_price, w.min_price)::DOUBLE AS value
+FROM tenders t
+LEFT JOIN (
+  SELECT tender_id,
+         max(price) FILTER (WHERE is_winner) AS win_price,
+         min(price) FILTER (WHERE NOT coalesce(disqualified, false)) AS min_price
+  FROM bids GROUP BY tender_id
+) w USING (tender_id);
+
+-- name: firm_names
+SELECT firm_id, name FROM firms WHERE name IS NOT NULL
+UNION ALL
+SELECT firm_id, any_value(firm_name) FROM bids WHERE firm_name IS NOT NULL
+  AND firm_id NOT IN (SELECT firm_id FROM firms WHERE name IS NOT NULL) GROUP BY firm_id;
+
+-- name: tender_bid_counts
+SELECT tender_id, count(*)::INTEGER AS n_bids FROM bids GROUP BY tender_id ORDER BY tender_id;
+
+-- name: run_rejects
+SELECT r.file, r.line, r.table_name, r.reason, r.raw
+FROM rejects r
+WHERE r.file_id IN (SELECT unnest($file_ids::INTEGER[]))
+ORDER BY r.file, r.line NULLS LAST, r.reason;
+
+-- name: table_counts
+SELECT 'tenders' AS table_name, count(*) AS n FROM tenders UNION ALL
+SELECT 'bids', count(*) FROM bids UNION ALL
+SELECT 'firms', count(*) FROM firms UNION ALL
+SELECT 'firm_people', count(*) FROM firm_people UNION ALL
+SELECT 'sanctions', count(*) FROM sanctions;
