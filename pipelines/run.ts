@@ -74,7 +74,11 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   const files = await timed(
     "ingest",
     () => ingest(db, options.inputs, { firmIds: options.firmIds ?? "uscc", now: () => clock.now() }),
-    (r) => ({ files: r.length, loaded: r.reduce((s, f) => s + f.loaded, 0), rejected: r.reduce((s, f) => s + f.rejected, 0) }),
+    (r) => ({
+      files: r.length,
+      loaded: r.reduce((s, f) => s + f.loaded, 0),
+      rejected: r.reduce((s, f) => s + f.rejected, 0),
+    }),
   );
 
   const features = await timed(
@@ -86,7 +90,11 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
     (f) => ({ shared_values: f.sharedValues.length }),
   );
 
-  const findings = await timed("detectors", async () => runDetectors(features), (f) => ({ findings: f.length }));
+  const findings = await timed(
+    "detectors",
+    async () => runDetectors(features),
+    (f) => ({ findings: f.length }),
+  );
 
   const { alerts, risks } = await timed(
     "alerts",

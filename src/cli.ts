@@ -27,7 +27,9 @@ function intArg(v: string): number {
 
 function program(): Command {
   const cmd = new Command("bidwatch")
-    .description("Finds bid rigging (围标串标) in public-resource trading exports and ranks evidenced alerts.")
+    .description(
+      "Finds bid rigging (围标串标) in public-resource trading exports and ranks evidenced alerts.",
+    )
     .exitOverride()
     .showHelpAfterError();
 
@@ -37,7 +39,11 @@ function program(): Command {
     .argument("<inputs...>", "export files or folders (tenders, bids, firms, firm_people, sanctions)")
     .option("--db <file>", "DuckDB database file (created if missing)", "bidwatch.duckdb")
     .option("--out <dir>", "output folder", "out")
-    .option("--firm-ids <mode>", "firm id check: uscc (GB 32100-2015 credit codes) or any (platform ids)", "uscc")
+    .option(
+      "--firm-ids <mode>",
+      "firm id check: uscc (GB 32100-2015 credit codes) or any (platform ids)",
+      "uscc",
+    )
     .action(async (inputs: string[], opts: { db: string; out: string; firmIds: string }) => {
       if (opts.firmIds !== "uscc" && opts.firmIds !== "any") {
         throw new UsageError(`--firm-ids must be "uscc" or "any", not "${opts.firmIds}"`);
@@ -69,20 +75,41 @@ function program(): Command {
     .option("--bids-encoding <enc>", "utf8 or gbk", "utf8")
     .option("--headers <style>", "canonical or zh (Chinese platform headers)", "canonical")
     .option("--bad-rows <n>", "inject this many bad rows into bids", intArg, 0)
-    .action(async (opts: { tenders: number; seed: number; out: string; bidsEncoding: string; headers: string; badRows: number }) => {
-      if (opts.bidsEncoding !== "utf8" && opts.bidsEncoding !== "gbk") {
-        throw new UsageError("--bids-encoding must be utf8 or gbk");
-      }
-      if (opts.headers !== "canonical" && opts.headers !== "zh") {
-        throw new UsageError("--headers must be canonical or zh");
-      }
-      const { generateExport } = await import("./generate/index.ts");
-      const s = await generateExport(
-        { tenders: opts.tenders, seed: opts.seed, bidsEncoding: opts.bidsEncoding, headers: opts.headers, badRows: opts.badRows },
-        opts.out,
-      );
-      stderrLogger.info("generated", { out: opts.out, tenders: s.tenders, bids: s.bids, firms: s.firms, rings: s.rings });
-    });
+    .action(
+      async (opts: {
+        tenders: number;
+        seed: number;
+        out: string;
+        bidsEncoding: string;
+        headers: string;
+        badRows: number;
+      }) => {
+        if (opts.bidsEncoding !== "utf8" && opts.bidsEncoding !== "gbk") {
+          throw new UsageError("--bids-encoding must be utf8 or gbk");
+        }
+        if (opts.headers !== "canonical" && opts.headers !== "zh") {
+          throw new UsageError("--headers must be canonical or zh");
+        }
+        const { generateExport } = await import("./generate/index.ts");
+        const s = await generateExport(
+          {
+            tenders: opts.tenders,
+            seed: opts.seed,
+            bidsEncoding: opts.bidsEncoding,
+            headers: opts.headers,
+            badRows: opts.badRows,
+          },
+          opts.out,
+        );
+        stderrLogger.info("generated", {
+          out: opts.out,
+          tenders: s.tenders,
+          bids: s.bids,
+          firms: s.firms,
+          rings: s.rings,
+        });
+      },
+    );
 
   return cmd;
 }

@@ -46,7 +46,13 @@ export function buildAlerts(findings: readonly Finding[], ctx: AlertContext): Al
     for (const f of group) bestPerRule.set(f.rule, Math.max(bestPerRule.get(f.rule) ?? 0, f.weight));
     const evidence: Evidence[] = [...group]
       .sort((a, b) => b.weight - a.weight || cmpStr(a.rule, b.rule))
-      .map((f) => ({ rule: f.rule, weight: f.weight, text_zh: f.text_zh, text_en: f.text_en, facts: f.facts }));
+      .map((f) => ({
+        rule: f.rule,
+        weight: f.weight,
+        text_zh: f.text_zh,
+        text_en: f.text_en,
+        facts: f.facts,
+      }));
     const amount = round2(tenders.reduce((s, t) => s + (ctx.tenderValue.get(t) ?? 0), 0));
     const channels: Channel[] = ["analyst", "inspection"];
     const base = {
@@ -66,13 +72,30 @@ export function buildAlerts(findings: readonly Finding[], ctx: AlertContext): Al
 }
 
 function summaries(
-  a: { kind: AlertKind; firms: readonly string[]; tenders: readonly string[]; amount: number; score: number; evidence: readonly Evidence[] },
+  a: {
+    kind: AlertKind;
+    firms: readonly string[];
+    tenders: readonly string[];
+    amount: number;
+    score: number;
+    evidence: readonly Evidence[];
+  },
   ctx: AlertContext,
 ): { summary_zh: string; summary_en: string } {
   const names = a.firms.map((f) => ctx.firmNames.get(f) ?? f);
   const rules = [...new Set(a.evidence.map((e) => e.rule))];
-  const kindZh = { ring: "疑似围标团伙", pair: "疑似串通投标企业对", tender: "疑似串通投标标段", firm: "疑似违规企业" }[a.kind];
-  const kindEn = { ring: "Suspected bid-rigging ring", pair: "Suspected colluding pair", tender: "Suspected rigged tender", firm: "Suspected firm" }[a.kind];
+  const kindZh = {
+    ring: "疑似围标团伙",
+    pair: "疑似串通投标企业对",
+    tender: "疑似串通投标标段",
+    firm: "疑似违规企业",
+  }[a.kind];
+  const kindEn = {
+    ring: "Suspected bid-rigging ring",
+    pair: "Suspected colluding pair",
+    tender: "Suspected rigged tender",
+    firm: "Suspected firm",
+  }[a.kind];
   const amountWan = (a.amount / 10_000).toFixed(2);
   const top = a.evidence[0];
   return {

@@ -2,8 +2,9 @@
  * CSV writing for outputs meant to be opened in Excel: UTF-8 with BOM, RFC 4180 quoting, and every text
  * cell that starts with = + - @ tab or carriage return prefixed with ' so it is never evaluated as a formula.
  */
-import { createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 
 export type Cell = string | number | boolean | null | undefined;
 

@@ -56,7 +56,13 @@ export async function writeTenderRisk(
   nBids: ReadonlyMap<string, number>,
   screens: ScreenColumns,
 ): Promise<void> {
-  const csv = new CsvWriter(join(outDir, "tender_risk.csv"), ["tender_id", "n_bids", "risk_score", ...screens.names, "top_reasons"]);
+  const csv = new CsvWriter(join(outDir, "tender_risk.csv"), [
+    "tender_id",
+    "n_bids",
+    "risk_score",
+    ...screens.names,
+    "top_reasons",
+  ]);
   for (const r of risks) {
     const s = screens.values.get(r.tender_id) ?? screens.names.map(() => null);
     await csv.write([r.tender_id, nBids.get(r.tender_id) ?? 0, r.risk_score, ...s, r.top_reasons.join(";")]);
@@ -65,10 +71,13 @@ export async function writeTenderRisk(
 }
 
 export async function writeRejects(db: Db, outDir: string, fileIds: readonly number[]): Promise<number> {
-  const rows = await db.all<{ file: string; line: number | null; table_name: string; reason: string; raw: string | null }>(
-    q("run_rejects"),
-    { file_ids: listValue([...fileIds]) },
-  );
+  const rows = await db.all<{
+    file: string;
+    line: number | null;
+    table_name: string;
+    reason: string;
+    raw: string | null;
+  }>(q("run_rejects"), { file_ids: listValue([...fileIds]) });
   const csv = new CsvWriter(join(outDir, "rejects.csv"), ["file", "line", "table", "reason", "raw"]);
   for (const r of rows) await csv.write([r.file, r.line, r.table_name, r.reason, r.raw]);
   await csv.close();

@@ -3,7 +3,7 @@
  * a file database for runs, `:memory:` for tests.
  */
 import { readFileSync } from "node:fs";
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
@@ -16,7 +16,10 @@ export class Db {
   ) {}
 
   /** Opens (or creates) a database. Local times are interpreted in Asia/Shanghai. */
-  static async open(path = ":memory:", options: { threads?: number; memoryLimit?: string } = {}): Promise<Db> {
+  static async open(
+    path = ":memory:",
+    options: { threads?: number; memoryLimit?: string } = {},
+  ): Promise<Db> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;

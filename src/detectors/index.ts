@@ -13,7 +13,9 @@ export interface Detector {
   run(features: Features): Finding[];
 }
 
-export const DETECTORS: readonly Detector[] = [{ rule: sharedIp.RULE, run: (f) => sharedIp.run(f.sharedValues) }];
+export const DETECTORS: readonly Detector[] = [
+  { rule: sharedIp.RULE, run: (f) => sharedIp.run(f.sharedValues) },
+];
 
 export function runDetectors(features: Features, detectors: readonly Detector[] = DETECTORS): Finding[] {
   return detectors.flatMap((d) => d.run(features));

@@ -6,7 +6,11 @@
  */
 import type { SharedValue } from "../features/identity.ts";
 import type { Finding } from "../types.ts";
-import { runSharedIdentifier, type SharedIdentifierRule, type SharedIdentifierSettings } from "./shared-identifier.ts";
+import {
+  runSharedIdentifier,
+  type SharedIdentifierRule,
+  type SharedIdentifierSettings,
+} from "./shared-identifier.ts";
 
 export const RULE = "SHARED_IP";
 
@@ -20,6 +24,9 @@ export const DEFINITION: SharedIdentifierRule = {
 
 export const DEFAULTS: SharedIdentifierSettings = DEFINITION.defaults;
 
-export function run(shared: readonly SharedValue[], settings: SharedIdentifierSettings = DEFAULTS): Finding[] {
+export function run(
+  shared: readonly SharedValue[],
+  settings: SharedIdentifierSettings = DEFAULTS,
+): Finding[] {
   return runSharedIdentifier(DEFINITION, shared, settings);
 }

@@ -34,6 +34,11 @@ export async function computeSharedValues(db: Db): Promise<void> {
   await db.exec(q("shared_values"));
 }
 
-export async function readSharedValues(db: Db, fields: readonly IdentityField[] = IDENTITY_FIELDS): Promise<SharedValue[]> {
-  return db.all<SharedValue & Record<string, unknown>>(q("read_shared_values"), { fields: listValue([...fields]) });
+export async function readSharedValues(
+  db: Db,
+  fields: readonly IdentityField[] = IDENTITY_FIELDS,
+): Promise<SharedValue[]> {
+  return db.all<SharedValue & Record<string, unknown>>(q("read_shared_values"), {
+    fields: listValue([...fields]),
+  });
 }

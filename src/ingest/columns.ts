@@ -39,12 +39,21 @@ export const TABLE_ALIASES: Readonly<Record<TableName, readonly string[]>> = {
 };
 
 const TENDERS: readonly ColumnSpec[] = [
-  { name: "tender_id", type: "id", required: true, aliases: ["标段编号", "项目编号", "标段(包)编号", "标段（包）编号", "招标编号"] },
+  {
+    name: "tender_id",
+    type: "id",
+    required: true,
+    aliases: ["标段编号", "项目编号", "标段(包)编号", "标段（包）编号", "招标编号"],
+  },
   { name: "title", type: "text", aliases: ["标段名称", "项目名称", "招标项目名称"] },
   { name: "region", type: "text", aliases: ["行政区划代码", "行政区划", "地区"] },
   { name: "category", type: "category", aliases: ["项目类型", "行业", "交易类型", "项目分类"] },
   { name: "method", type: "text", aliases: ["招标方式", "采购方式"] },
-  { name: "tenderee_id", type: "text", aliases: ["招标人", "招标人代码", "采购人", "招标人统一社会信用代码"] },
+  {
+    name: "tenderee_id",
+    type: "text",
+    aliases: ["招标人", "招标人代码", "采购人", "招标人统一社会信用代码"],
+  },
   { name: "agency_id", type: "text", aliases: ["招标代理机构", "代理机构", "招标代理机构代码"] },
   { name: "ceiling_price", type: "price", aliases: ["最高投标限价", "招标控制价", "控制价", "预算金额"] },
   { name: "published_at", type: "timestamp", aliases: ["公告发布时间", "发布时间", "招标公告时间"] },
@@ -54,12 +63,31 @@ const TENDERS: readonly ColumnSpec[] = [
 ];
 
 const BIDS: readonly ColumnSpec[] = [
-  { name: "tender_id", type: "id", required: true, aliases: ["标段编号", "项目编号", "标段(包)编号", "标段（包）编号", "招标编号"] },
-  { name: "firm_id", type: "firm_id", required: true, aliases: ["投标人统一社会信用代码", "统一社会信用代码", "投标人代码", "投标单位代码"] },
-  { name: "price", type: "price", required: true, aliases: ["投标报价", "投标价格", "报价(元)", "报价（元）", "投标报价(元)", "投标报价（元）", "报价"] },
+  {
+    name: "tender_id",
+    type: "id",
+    required: true,
+    aliases: ["标段编号", "项目编号", "标段(包)编号", "标段（包）编号", "招标编号"],
+  },
+  {
+    name: "firm_id",
+    type: "firm_id",
+    required: true,
+    aliases: ["投标人统一社会信用代码", "统一社会信用代码", "投标人代码", "投标单位代码"],
+  },
+  {
+    name: "price",
+    type: "price",
+    required: true,
+    aliases: ["投标报价", "投标价格", "报价(元)", "报价（元）", "投标报价(元)", "投标报价（元）", "报价"],
+  },
   { name: "bid_id", type: "id", aliases: ["投标编号", "投标文件编号"] },
   { name: "firm_name", type: "text", aliases: ["投标人名称", "投标单位", "投标人"] },
-  { name: "submitted_at", type: "timestamp", aliases: ["递交时间", "上传时间", "投标时间", "投标文件递交时间"] },
+  {
+    name: "submitted_at",
+    type: "timestamp",
+    aliases: ["递交时间", "上传时间", "投标时间", "投标文件递交时间"],
+  },
   { name: "ip", type: "text", aliases: ["IP地址", "投标IP", "上传IP", "IP"] },
   { name: "mac", type: "mac", aliases: ["MAC地址", "网卡地址", "MAC"] },
   { name: "hardware_id", type: "text", aliases: ["机器码", "硬件特征码", "CPU序列号", "硬盘序列号"] },
@@ -67,7 +95,11 @@ const BIDS: readonly ColumnSpec[] = [
   { name: "file_hash", type: "text", aliases: ["投标文件哈希", "文件MD5", "文件指纹"] },
   { name: "file_author", type: "text", aliases: ["文件制作人", "文件创建者"] },
   { name: "bond_account", type: "text", aliases: ["保证金缴纳账号", "保证金账户", "付款账号"] },
-  { name: "project_manager_id", type: "person_id", aliases: ["项目经理身份证号", "项目负责人证件号", "项目经理证件号"] },
+  {
+    name: "project_manager_id",
+    type: "person_id",
+    aliases: ["项目经理身份证号", "项目负责人证件号", "项目经理证件号"],
+  },
   { name: "contact_phone", type: "text", aliases: ["联系电话", "委托代理人电话"] },
   { name: "is_winner", type: "bool", aliases: ["是否中标", "中标"] },
   { name: "disqualified", type: "bool", aliases: ["是否废标", "否决投标", "是否否决"] },
@@ -75,9 +107,18 @@ const BIDS: readonly ColumnSpec[] = [
 ];
 
 const FIRMS: readonly ColumnSpec[] = [
-  { name: "firm_id", type: "firm_id", required: true, aliases: ["统一社会信用代码", "企业代码", "投标人统一社会信用代码"] },
+  {
+    name: "firm_id",
+    type: "firm_id",
+    required: true,
+    aliases: ["统一社会信用代码", "企业代码", "投标人统一社会信用代码"],
+  },
   { name: "name", type: "text", aliases: ["企业名称", "单位名称", "名称"] },
-  { name: "legal_rep_id", type: "person_id", aliases: ["法定代表人身份证号", "法人身份证号", "法定代表人证件号"] },
+  {
+    name: "legal_rep_id",
+    type: "person_id",
+    aliases: ["法定代表人身份证号", "法人身份证号", "法定代表人证件号"],
+  },
   { name: "phone", type: "text", aliases: ["联系电话", "电话"] },
   { name: "address", type: "text", aliases: ["地址", "注册地址", "住所"] },
   { name: "region", type: "text", aliases: ["行政区划代码", "地区", "注册地"] },
@@ -91,7 +132,12 @@ const FIRM_PEOPLE: readonly ColumnSpec[] = [
 ];
 
 const SANCTIONS: readonly ColumnSpec[] = [
-  { name: "subject_id", type: "person_id", required: true, aliases: ["主体代码", "统一社会信用代码", "证件号码", "当事人代码"] },
+  {
+    name: "subject_id",
+    type: "person_id",
+    required: true,
+    aliases: ["主体代码", "统一社会信用代码", "证件号码", "当事人代码"],
+  },
   { name: "subject_type", type: "subject_type", aliases: ["主体类型", "当事人类型"] },
   { name: "reason", type: "text", aliases: ["处罚原因", "失信原因", "不良行为"] },
   { name: "start_date", type: "date", aliases: ["处罚开始日期", "开始日期", "起始日期"] },

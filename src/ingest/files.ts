@@ -139,7 +139,10 @@ export async function sniffFile(path: string): Promise<InputFile> {
  */
 async function jsonFlavour(path: string): Promise<Format> {
   for await (const chunk of createReadStream(path, { start: 0, end: 4095 }) as AsyncIterable<Buffer>) {
-    const first = chunk.toString("latin1").replace(/^\xEF\xBB\xBF/, "").trimStart()[0];
+    const first = chunk
+      .toString("latin1")
+      .replace(/^\xEF\xBB\xBF/, "")
+      .trimStart()[0];
     return first === "[" ? "json" : "ndjson";
   }
   return "json";

@@ -38,7 +38,8 @@ export function normaliseHeader(h: string): { key: string; unit: Unit } {
   const m = /^(.*?)[\s_]*[([]\s*(万元|万|wan yuan|wan_yuan|10k yuan|元|yuan)\s*[)\]]$/.exec(s);
   if (m?.[1]) {
     const u = m[2];
-    if (u === "万元" || u === "万" || u === "wan yuan" || u === "wan_yuan" || u === "10k yuan") unit = "wan_yuan";
+    if (u === "万元" || u === "万" || u === "wan yuan" || u === "wan_yuan" || u === "10k yuan")
+      unit = "wan_yuan";
     s = m[1].trim();
   } else if (s.endsWith("万元")) {
     unit = "wan_yuan";

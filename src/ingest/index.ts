@@ -46,7 +46,11 @@ interface Planned {
   readonly previous?: { file_id: number };
 }
 
-export async function ingest(db: Db, inputs: readonly string[], options: IngestOptions = {}): Promise<FileReport[]> {
+export async function ingest(
+  db: Db,
+  inputs: readonly string[],
+  options: IngestOptions = {},
+): Promise<FileReport[]> {
   const firmIds = options.firmIds ?? "uscc";
   const now = options.now ?? (() => new Date());
   const paths = await resolveInputs(inputs);
@@ -73,14 +77,19 @@ export async function ingest(db: Db, inputs: readonly string[], options: IngestO
     );
     planned.push({ file, table, ...(previous ? { previous } : {}) });
   }
-  planned.sort((a, b) => LOAD_ORDER.indexOf(a.table) - LOAD_ORDER.indexOf(b.table) || a.file.name.localeCompare(b.file.name));
+  planned.sort(
+    (a, b) =>
+      LOAD_ORDER.indexOf(a.table) - LOAD_ORDER.indexOf(b.table) || a.file.name.localeCompare(b.file.name),
+  );
 
   const tmp = await mkdtemp(join(tmpdir(), "bidwatch-ingest-"));
   try {
     const reports: FileReport[] = [];
     await db.transaction(async () => {
       for (const p of planned) {
-        reports.push(p.previous ? await previousReport(db, p) : await loadFile(db, p, tmp, firmIds, options.runId, now));
+        reports.push(
+          p.previous ? await previousReport(db, p) : await loadFile(db, p, tmp, firmIds, options.runId, now),
+        );
       }
     });
     return reports;
@@ -140,9 +149,14 @@ async function loadFile(
 
   await db.exec(normaliseSql(table, mapping.columns, firmIds));
   await db.exec("CREATE OR REPLACE TEMP TABLE bw_file_rejects (line BIGINT, reason VARCHAR, raw VARCHAR)");
-  await db.exec("INSERT INTO bw_file_rejects SELECT _line, _reason, _raw FROM bw_norm WHERE _reason IS NOT NULL");
+  await db.exec(
+    "INSERT INTO bw_file_rejects SELECT _line, _reason, _raw FROM bw_norm WHERE _reason IS NOT NULL",
+  );
   for (const r of staged.rejects) {
-    await db.exec("INSERT INTO bw_file_rejects VALUES ($line, $reason, $raw)", r.raw === null ? { line: r.line, reason: r.reason, raw: "" } : { ...r });
+    await db.exec(
+      "INSERT INTO bw_file_rejects VALUES ($line, $reason, $raw)",
+      r.raw === null ? { line: r.line, reason: r.reason, raw: "" } : { ...r },
+    );
   }
   const counts = await mergeTable(db, table, fileId);
   if (table === "bids") await deriveFromBids(db, fileId);
@@ -197,6 +211,8 @@ async function loadFile(
       at: now().toISOString(),
     },
   );
-  await db.exec("DROP TABLE IF EXISTS bw_stage; DROP TABLE IF EXISTS bw_norm; DROP TABLE IF EXISTS bw_ranked; DROP TABLE IF EXISTS bw_matched");
+  await db.exec(
+    "DROP TABLE IF EXISTS bw_stage; DROP TABLE IF EXISTS bw_norm; DROP TABLE IF EXISTS bw_ranked; DROP TABLE IF EXISTS bw_matched",
+  );
   return report;
 }

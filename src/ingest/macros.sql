@@ -58,3 +58,7 @@ CREATE OR REPLACE MACRO bw_mac(s) AS
 
 -- Identifiers: trimmed, full-width folded, upper-cased (credit codes and ID numbers use upper-case letters).
 CREATE OR REPLACE MACRO bw_id(s) AS upper(bw_text(s));
+
+-- A text that parses as a JSON object (CASE evaluates the cast only for valid JSON).
+CREATE OR REPLACE MACRO bw_json_object(s) AS
+  CASE WHEN json_valid(s) THEN json_type(s::JSON) = 'OBJECT' ELSE false END;

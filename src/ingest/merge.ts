@@ -20,7 +20,9 @@ const HAS_DERIVED: ReadonlySet<TableName> = new Set(["tenders", "firms"]);
 
 function keyExpr(table: TableName, alias: string): string {
   const keys = TABLE_KEYS[table].map((k) => `${alias}.${ident(k)}`);
-  return keys.length === 1 ? `${keys[0]}::VARCHAR` : `concat_ws(chr(31), ${keys.map((k) => `coalesce(${k}::VARCHAR, '')`).join(", ")})`;
+  return keys.length === 1
+    ? `${keys[0]}::VARCHAR`
+    : `concat_ws(chr(31), ${keys.map((k) => `coalesce(${k}::VARCHAR, '')`).join(", ")})`;
 }
 
 function payloadExpr(table: TableName, alias: string): string {
@@ -102,7 +104,9 @@ export async function mergeTable(db: Db, table: TableName, fileId: number): Prom
  * the tender- and firm-level columns of the bids (denormalised exports). A real row later replaces them.
  */
 export async function deriveFromBids(db: Db, fileId: number): Promise<void> {
-  const tenderCols = COLUMNS.tenders.filter((c) => c.name !== "tender_id" && c.name !== "title").map((c) => ident(c.name));
+  const tenderCols = COLUMNS.tenders
+    .filter((c) => c.name !== "tender_id" && c.name !== "title")
+    .map((c) => ident(c.name));
   await db.exec(
     `INSERT INTO tenders (tender_id, ${tenderCols.join(", ")}, _file_id, _line, _derived)
      SELECT tender_id, ${tenderCols.map((c) => `arg_min(${c}, _line) FILTER (WHERE ${c} IS NOT NULL)`).join(", ")}, $file, min(_line), true

@@ -52,7 +52,9 @@ function columnSql(spec: ColumnSpec, mapped: MappedColumn | undefined, firmIds: 
   switch (spec.type) {
     case "id": {
       requireNonEmpty(text);
-      reasons.push(`CASE WHEN length(${text}) > 200 THEN ${lit(`${name} is longer than 200 characters`)} END`);
+      reasons.push(
+        `CASE WHEN length(${text}) > 200 THEN ${lit(`${name} is longer than 200 characters`)} END`,
+      );
       return { value: text, reasons };
     }
     case "firm_id":

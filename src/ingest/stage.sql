@@ -35,15 +35,15 @@ SELECT (rowid - (SELECT min(rowid) FROM bw_json_raw) + 1)::BIGINT AS _line, json
 
 -- name: json_bad_lines
 SELECT _line AS line, l AS raw FROM bw_json_lines
-WHERE NOT coalesce(json_valid(l) AND json_type(l::JSON) = 'OBJECT', false) ORDER BY _line;
+WHERE NOT bw_json_object(l) ORDER BY _line;
 
 -- name: json_keys
 -- Keys in order of first appearance.
 SELECT k FROM (
   SELECT unnest(json_keys(l::JSON)) AS k, _line FROM bw_json_lines
-  WHERE json_valid(l) AND json_type(l::JSON) = 'OBJECT'
+  WHERE bw_json_object(l)
 ) GROUP BY k ORDER BY min(_line), k;
 
 -- name: json_good_lines
 CREATE OR REPLACE TEMP TABLE bw_json_good AS
-SELECT _line, l FROM bw_json_lines WHERE json_valid(l) AND json_type(l::JSON) = 'OBJECT';
+SELECT _line, l FROM bw_json_lines WHERE bw_json_object(l);

@@ -51,12 +51,14 @@ async function stageCsv(db: Db, path: string): Promise<Staged> {
     { path },
   );
   await db.exec(q("csv_lines"));
-  const rejects = (await db.all<{ line: number; reason: string; raw: string | null }>(q("csv_structural_rejects"))).map(
-    (r) => ({ line: r.line, reason: `malformed CSV record: ${r.reason}`, raw: r.raw }),
-  );
+  const rejects = (
+    await db.all<{ line: number; reason: string; raw: string | null }>(q("csv_structural_rejects"))
+  ).map((r) => ({ line: r.line, reason: `malformed CSV record: ${r.reason}`, raw: r.raw }));
   const headers = (await db.all<{ column_name: string }>("DESCRIBE bw_csv_raw")).map((r) => r.column_name);
   const n = await count(db, "bw_stage");
-  await db.exec("DROP TABLE bw_csv_raw; DROP TABLE IF EXISTS bw_csv_rejects; DROP TABLE IF EXISTS bw_csv_scan");
+  await db.exec(
+    "DROP TABLE bw_csv_raw; DROP TABLE IF EXISTS bw_csv_rejects; DROP TABLE IF EXISTS bw_csv_scan",
+  );
   return { headers, read: n + rejects.length, rejects };
 }
 
@@ -92,7 +94,9 @@ async function stageJson(db: Db, file: InputFile, path: string): Promise<Staged>
 }
 
 async function stageParquet(db: Db, path: string): Promise<Staged> {
-  const described = await db.all<{ column_name: string }>("DESCRIBE SELECT * FROM read_parquet($path)", { path });
+  const described = await db.all<{ column_name: string }>("DESCRIBE SELECT * FROM read_parquet($path)", {
+    path,
+  });
   const headers = described.map((r) => r.column_name);
   const cols = headers.map((h) => `${ident(h)}::VARCHAR AS ${ident(h)}`);
   await db.exec(
