@@ -18,10 +18,11 @@ import { tenderRisk } from "../src/alerts/tender-risk.ts";
 import type { Db } from "../src/db/duckdb.ts";
 import { initDb } from "../src/db/init.ts";
 import { runDetectors } from "../src/detectors/index.ts";
-import { computeSharedValues, readSharedValues } from "../src/features/identity.ts";
+import { computeFeatures } from "../src/features/index.ts";
+import { TENDER_RISK_SCREEN_COLUMNS } from "../src/features/screen-stage.ts";
 import { type FileReport, ingest } from "../src/ingest/index.ts";
 import type { FirmIdMode } from "../src/ingest/normalise.ts";
-import type { Alert, Clock, Logger } from "../src/types.ts";
+import type { Alert, Clock, Finding, Logger } from "../src/types.ts";
 
 export interface RunOptions {
   readonly inputs: readonly string[];
@@ -49,7 +50,36 @@ export interface RunSummary {
     by_rule: Record<string, number>;
   };
   readonly rejects: number;
+  readonly detection: {
+    modularity: number;
+    communities: number;
+    rings: number;
+    hub_thresholds: Record<string, number>;
+  };
   readonly warnings: readonly string[];
+}
+
+/** A rule that flags more than this share of all tenders says more about the data (or a threshold) than about collusion. */
+export const IMPLAUSIBLE_SHARE = 0.2;
+
+export function plausibilityWarnings(findings: readonly Finding[], nTenders: number): string[] {
+  if (nTenders === 0) return [];
+  const perRule = new Map<string, Set<string>>();
+  for (const f of findings) {
+    const set = perRule.get(f.rule) ?? new Set<string>();
+    for (const t of f.tenders) set.add(t);
+    perRule.set(f.rule, set);
+  }
+  const out: string[] = [];
+  for (const [rule, set] of [...perRule.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const share = set.size / nTenders;
+    if (share > IMPLAUSIBLE_SHARE) {
+      out.push(
+        `${rule} flags ${set.size} of ${nTenders} tenders (${(share * 100).toFixed(1)} %): check the data or the rule's thresholds`,
+      );
+    }
+  }
+  return out;
 }
 
 export interface RunResult {
@@ -83,18 +113,26 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
 
   const features = await timed(
     "features",
-    async () => {
-      await computeSharedValues(db);
-      return { sharedValues: await readSharedValues(db) };
-    },
-    (f) => ({ shared_values: f.sharedValues.length }),
+    () => computeFeatures(db),
+    (f) => ({
+      shared_values: f.identity.sharedValues.length,
+      cross_tender_links: f.identity.crossTender.length,
+      people_links: f.identity.peopleLinks.length,
+      screened_tenders: f.screens.table.size,
+    }),
   );
 
-  const findings = await timed(
+  const detection = await timed(
     "detectors",
     async () => runDetectors(features),
-    (f) => ({ findings: f.length }),
+    (d) => ({
+      findings: d.findings.length,
+      rings: d.rings.rings.length,
+      graph_nodes: d.rings.nodes,
+      graph_edges: d.rings.edges,
+    }),
   );
+  const findings = detection.findings;
 
   const { alerts, risks } = await timed(
     "alerts",
@@ -108,7 +146,10 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   const summary = await timed("outputs", async () => {
     await mkdir(options.outDir, { recursive: true });
     await writeAlerts(options.outDir, alerts);
-    await writeTenderRisk(options.outDir, risks, await readBidCounts(db), { names: [], values: new Map() });
+    await writeTenderRisk(options.outDir, risks, await readBidCounts(db), {
+      names: TENDER_RISK_SCREEN_COLUMNS,
+      values: features.screens.table,
+    });
     const rejects = await writeRejects(
       db,
       options.outDir,
@@ -134,7 +175,15 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
         by_rule: tally(findings.map((f) => f.rule)),
       },
       rejects,
-      warnings: [],
+      detection: {
+        modularity: detection.rings.modularity,
+        communities: detection.rings.communities,
+        rings: detection.rings.rings.length,
+        hub_thresholds: Object.fromEntries(
+          Object.values(features.identity.hubs).map((h) => [h.field, h.max_firms]),
+        ),
+      },
+      warnings: plausibilityWarnings(findings, risks.length),
     };
     return summary;
   });

@@ -29,19 +29,40 @@ export function combineWeights(weights: readonly number[]): number {
   return round4(1 - weights.reduce((p, w) => p * (1 - Math.min(1, Math.max(0, w))), 1));
 }
 
+/**
+ * The subject a finding belongs to. Pair findings between two members of the same ring become evidence of
+ * the ring alert (two-firm groups stay pair alerts).
+ */
+function groupKey(f: Finding, ringOf: ReadonlyMap<string, string>): string {
+  if (f.kind === "pair" && f.firms.length === 2) {
+    const ra = ringOf.get(f.firms[0] as string);
+    if (ra !== undefined && ra === ringOf.get(f.firms[1] as string)) return ra;
+  }
+  return subjectKey(f.kind, f.firms, f.tenders);
+}
+
 export function buildAlerts(findings: readonly Finding[], ctx: AlertContext): Alert[] {
+  const ringOf = new Map<string, string>();
+  for (const f of findings) {
+    if (f.kind !== "ring") continue;
+    const key = subjectKey("ring", f.firms, f.tenders);
+    for (const firm of f.firms) ringOf.set(firm, key);
+  }
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
-    const key = subjectKey(f.kind, f.firms, f.tenders);
+    const key = groupKey(f, ringOf);
     const g = groups.get(key);
     if (g) g.push(f);
     else groups.set(key, [f]);
   }
   const unranked: Omit<Alert, "rank">[] = [];
   for (const [key, group] of groups) {
-    const first = group[0] as Finding;
+    const first = group.find((f) => f.kind === "ring") ?? (group[0] as Finding);
     const firms = [...new Set(group.flatMap((f) => f.firms))].sort(cmpStr);
-    const tenders = [...new Set(group.flatMap((f) => f.tenders))].sort(cmpStr);
+    // A ring's tenders are those its members bid in together (the ring finding's own list).
+    const tenders = [
+      ...new Set(first.kind === "ring" ? first.tenders : group.flatMap((f) => f.tenders)),
+    ].sort(cmpStr);
     const bestPerRule = new Map<string, number>();
     for (const f of group) bestPerRule.set(f.rule, Math.max(bestPerRule.get(f.rule) ?? 0, f.weight));
     const evidence: Evidence[] = [...group]

@@ -1,12 +1,15 @@
-/** The detectors bidwatch runs, listed explicitly (no discovery). Each is pure: features in, findings out. */
-import type { SharedValue } from "../features/identity.ts";
+/**
+ * The detectors bidwatch runs, listed explicitly (no discovery). Each is pure: features in, findings out.
+ * Pair findings then feed the ring detector (Louvain on the firm graph), which runs last.
+ */
+import type { Features } from "../features/index.ts";
 import type { Finding } from "../types.ts";
-import * as sharedIp from "./shared-ip.ts";
-
-/** Everything the feature stage hands to detectors. */
-export interface Features {
-  readonly sharedValues: readonly SharedValue[];
-}
+import * as crossTender from "./cross-tender-device.ts";
+import { IDENTITY_RULES, runIdentityRule } from "./identity-rules.ts";
+import * as priceRegular from "./price-regular-pair.ts";
+import * as priceScreens from "./price-screens.ts";
+import { findRings, type RingResult, ringFindings } from "./rings.ts";
+import * as sharedPeople from "./shared-people.ts";
 
 export interface Detector {
   readonly rule: string;
@@ -14,9 +17,23 @@ export interface Detector {
 }
 
 export const DETECTORS: readonly Detector[] = [
-  { rule: sharedIp.RULE, run: (f) => sharedIp.run(f.sharedValues) },
+  ...IDENTITY_RULES.map((r) => ({ rule: r.rule, run: (f: Features) => runIdentityRule(r, f.identity) })),
+  { rule: crossTender.RULE, run: (f) => crossTender.run(f.identity) },
+  { rule: sharedPeople.RULE, run: (f) => sharedPeople.run(f.identity) },
+  { rule: priceRegular.RULE, run: (f) => priceRegular.run(f.pricePatterns) },
+  { rule: priceScreens.RULE, run: (f) => priceScreens.run(f.screens) },
 ];
 
-export function runDetectors(features: Features, detectors: readonly Detector[] = DETECTORS): Finding[] {
-  return detectors.flatMap((d) => d.run(features));
+export interface DetectionResult {
+  readonly findings: readonly Finding[];
+  readonly rings: RingResult;
+}
+
+export function runDetectors(
+  features: Features,
+  detectors: readonly Detector[] = DETECTORS,
+): DetectionResult {
+  const base = detectors.flatMap((d) => d.run(features));
+  const rings = findRings(base, features.participation);
+  return { findings: [...base, ...ringFindings(rings)], rings };
 }

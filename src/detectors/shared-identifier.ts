@@ -1,22 +1,22 @@
 /**
  * Shared identifiers between competing bidders of one tender (条例 Art. 40: bid files prepared by the same
- * unit or person). Pure: takes the shared-value features, returns one finding per firm pair, listing every
- * tender and value behind it.
+ * unit or person; the same project manager; bonds paid from the same account; abnormally identical files).
+ * Pure: takes the identity features, returns one finding per firm pair listing every tender and value.
  *
- * Hub discounting: a value used by `hubMinFirms` or more distinct firms across the database (a trading-centre
- * hall terminal, a blank template file, an insurer's bond account, an agency phone) says nothing about any
- * one pair and is skipped; so are placeholder values (0.0.0.0, all-zero MACs, "unknown", …) and values on
- * the configured allow list. Values on the deny list always count.
+ * Hub discounting: a value used by more distinct firms across the database than the field's hub threshold
+ * (features.hubs: max(floor, Q3 + k·IQR) of firms per shared value) is shared infrastructure — a
+ * trading-centre hall terminal, a blank template file, a guarantee insurer's bond account, an agency's
+ * phone — and raises nothing on its own. Placeholder values are dropped in SQL. Values on the configured
+ * allow list never count; values on the deny list always count.
  */
 import { cmpStr } from "../domain/compare.ts";
+import { displayValue } from "../domain/mask.ts";
 import { round4 } from "../domain/rounding.ts";
-import type { IdentityField, SharedValue } from "../features/identity.ts";
+import type { IdentityFeatures, IdentityField } from "../features/identity.ts";
 import type { Finding } from "../types.ts";
 
 export interface SharedIdentifierSettings {
-  /** A value used by at least this many distinct firms is a hub and raises nothing on its own. */
-  readonly hubMinFirms: number;
-  /** Weight of the evidence when the pair shares a value in one tender. */
+  /** Weight of the evidence when the pair shares a value in one tender; repeats raise it. */
   readonly baseWeight: number;
   /** Values never counted (known shared infrastructure). */
   readonly allow: readonly string[];
@@ -32,25 +32,21 @@ export interface SharedIdentifierRule {
   readonly defaults: SharedIdentifierSettings;
 }
 
-/** Placeholder values platforms log when they know nothing. */
-const PLACEHOLDERS = new Set([
-  "0.0.0.0",
-  "127.0.0.1",
-  "::1",
-  "00:00:00:00:00:00",
-  "FF:FF:FF:FF:FF:FF",
-  "UNKNOWN",
-  "NULL",
-  "NONE",
-  "N/A",
-  "-",
-  "0",
-  "无",
-  "未知",
-]);
+/** Weight grows with the number of tenders the pair shares the value in: 1 − (1 − base)^n. */
+export function repeatWeight(base: number, nTenders: number): number {
+  return 1 - (1 - base) ** Math.max(1, nTenders);
+}
 
-export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDERS.has(value.trim().toUpperCase());
+/** Whether a shared value may count as evidence: not allowed, and not a hub unless denied. */
+export function countsAsEvidence(
+  value: string,
+  valueFirms: number,
+  hubMax: number,
+  settings: Pick<SharedIdentifierSettings, "allow" | "deny">,
+): boolean {
+  if (settings.deny.includes(value)) return true;
+  if (settings.allow.includes(value)) return false;
+  return valueFirms <= hubMax;
 }
 
 interface PairAcc {
@@ -60,25 +56,16 @@ interface PairAcc {
   maxValueFirms: number;
 }
 
-/** Weight grows with the number of tenders the pair shares the value in: 1 − (1 − base)^n. */
-export function repeatWeight(base: number, nTenders: number): number {
-  return 1 - (1 - base) ** Math.max(1, nTenders);
-}
-
 export function runSharedIdentifier(
   def: SharedIdentifierRule,
-  shared: readonly SharedValue[],
+  features: Pick<IdentityFeatures, "sharedValues" | "hubs">,
   settings: SharedIdentifierSettings = def.defaults,
 ): Finding[] {
-  const allow = new Set(settings.allow);
-  const deny = new Set(settings.deny);
+  const hubMax = features.hubs[def.field].max_firms;
   const pairs = new Map<string, PairAcc>();
-  for (const s of shared) {
-    if (s.field !== def.field) continue;
-    if (!deny.has(s.value)) {
-      if (allow.has(s.value) || isPlaceholder(s.value) || s.value_firms >= settings.hubMinFirms) continue;
-    }
-    const firms = [...s.firms].sort();
+  for (const s of features.sharedValues) {
+    if (s.field !== def.field || !countsAsEvidence(s.value, s.value_firms, hubMax, settings)) continue;
+    const firms = [...s.firms].sort(cmpStr);
     for (let i = 0; i < firms.length; i++) {
       for (let j = i + 1; j < firms.length; j++) {
         const a = firms[i] as string;
@@ -97,24 +84,24 @@ export function runSharedIdentifier(
   }
   const findings: Finding[] = [];
   for (const acc of pairs.values()) {
-    const tenders = [...acc.tenders].sort();
-    const values = [...acc.values].sort();
-    const weight = round4(repeatWeight(settings.baseWeight, tenders.length));
+    const tenders = [...acc.tenders].sort(cmpStr);
+    const values = [...acc.values].sort(cmpStr);
+    const shown = values.map((v) => displayValue(def.field, v));
     findings.push({
       rule: def.rule,
       kind: "pair",
       firms: acc.firms,
       tenders,
-      weight,
-      text_zh: `${acc.firms[0]} 与 ${acc.firms[1]} 在 ${tenders.length} 个标段中使用相同的${def.label_zh}（${values.join("、")}）投标。`,
-      text_en: `${acc.firms[0]} and ${acc.firms[1]} bid with the same ${def.label_en} (${values.join(", ")}) in ${tenders.length} tender(s).`,
+      weight: round4(repeatWeight(settings.baseWeight, tenders.length)),
+      text_zh: `${acc.firms[0]} 与 ${acc.firms[1]} 在 ${tenders.length} 个标段中使用相同的${def.label_zh}（${shown.join("、")}）投标。`,
+      text_en: `${acc.firms[0]} and ${acc.firms[1]} bid with the same ${def.label_en} (${shown.join(", ")}) in ${tenders.length} tender(s).`,
       facts: {
         field: def.field,
         shared_values: values,
         tenders,
         n_tenders: tenders.length,
         value_used_by_firms_max: acc.maxValueFirms,
-        thresholds: { hub_min_firms: settings.hubMinFirms, base_weight: settings.baseWeight },
+        thresholds: { hub_max_firms: hubMax, base_weight: settings.baseWeight },
       },
     });
   }

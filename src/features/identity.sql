@@ -1,28 +1,106 @@
+-- name: identity_long
+-- Every non-empty identifier of every bid, one row per (bid, field). Placeholder values are dropped here.
+CREATE OR REPLACE TEMP TABLE feat_identity_long AS
+SELECT b.tender_id, b.firm_id, f.field, f.value
+FROM bids b,
+LATERAL (VALUES
+  ('ip', b.ip), ('mac', b.mac), ('hardware_id', b.hardware_id), ('software_lock_id', b.software_lock_id),
+  ('file_hash', b.file_hash), ('file_author', b.file_author), ('bond_account', b.bond_account),
+  ('project_manager_id', b.project_manager_id), ('contact_phone', b.contact_phone)
+) AS f(field, value)
+WHERE f.value IS NOT NULL
+  AND upper(trim(f.value)) NOT IN ('0.0.0.0', '127.0.0.1', '::1', '00:00:00:00:00:00', 'FF:FF:FF:FF:FF:FF',
+    'UNKNOWN', 'NULL', 'NONE', 'N/A', '-', '0', '无', '未知', 'D41D8CD98F00B204E9800998ECF8427E');
+
+-- name: value_usage
+-- How widely each value is used across the whole database.
+CREATE OR REPLACE TABLE feat_value_usage AS
+SELECT field, value, count(DISTINCT firm_id) AS value_firms, count(DISTINCT tender_id) AS value_tenders
+FROM feat_identity_long GROUP BY field, value;
+
+-- name: hub_fences
+-- Data-driven hub threshold per field: over values used by two or more firms, the upper fence
+-- Q3 + k·IQR of the number of firms per value, never below the configured floor.
+SELECT field,
+       count(*)::INTEGER AS n_values,
+       quantile_cont(value_firms, 0.25) AS q1,
+       quantile_cont(value_firms, 0.75) AS q3
+FROM feat_value_usage WHERE value_firms >= 2 GROUP BY field ORDER BY field;
+
 -- name: shared_values
--- Identifier values shared by two or more different firms bidding the same tender, one row per
--- (field, value, tender), with how widely the value is used across the whole database (for hub discounting).
+-- Identifier values shared by two or more different firms bidding the same tender.
 CREATE OR REPLACE TABLE feat_shared_values AS
-WITH long AS (
-  SELECT b.tender_id, b.firm_id, f.field, f.value
-  FROM bids b,
-  LATERAL (VALUES
-    ('ip', b.ip), ('mac', b.mac), ('hardware_id', b.hardware_id), ('software_lock_id', b.software_lock_id),
-    ('file_hash', b.file_hash), ('file_author', b.file_author), ('bond_account', b.bond_account),
-    ('project_manager_id', b.project_manager_id), ('contact_phone', b.contact_phone)
-  ) AS f(field, value)
-  WHERE f.value IS NOT NULL
-), usage AS (
-  SELECT field, value, count(DISTINCT firm_id) AS value_firms, count(DISTINCT tender_id) AS value_tenders
-  FROM long GROUP BY field, value
-), per_tender AS (
+WITH per_tender AS (
   SELECT tender_id, field, value, list(DISTINCT firm_id ORDER BY firm_id) AS firms
-  FROM long GROUP BY tender_id, field, value
+  FROM feat_identity_long GROUP BY tender_id, field, value
   HAVING count(DISTINCT firm_id) >= 2
 )
 SELECT p.tender_id, p.field, p.value, p.firms, len(p.firms) AS n_firms, u.value_firms, u.value_tenders
-FROM per_tender p JOIN usage u USING (field, value);
+FROM per_tender p JOIN feat_value_usage u USING (field, value);
 
 -- name: read_shared_values
 SELECT tender_id, field, value, firms, n_firms, value_firms, value_tenders
 FROM feat_shared_values WHERE list_contains($fields, field)
 ORDER BY field, value, tender_id;
+
+-- name: cross_tender
+-- Firms that are competitors (they bid against each other at least once) and used the same device,
+-- account or project manager in different tenders. Values used by more than $max_firms firms are hubs
+-- and skipped here already (bounded cost).
+CREATE OR REPLACE TABLE feat_cross_tender AS
+WITH usage AS (
+  SELECT field, value, value_firms, value_tenders FROM feat_value_usage
+  WHERE value_firms BETWEEN 2 AND $max_firms
+    AND field IN ('mac', 'hardware_id', 'software_lock_id', 'file_hash', 'bond_account', 'project_manager_id')
+), vf AS (
+  SELECT l.field, l.value, l.firm_id, list(DISTINCT l.tender_id ORDER BY l.tender_id) AS tenders
+  FROM feat_identity_long l SEMI JOIN usage u USING (field, value)
+  GROUP BY l.field, l.value, l.firm_id
+), pairs AS (
+  SELECT a.field, a.value, a.firm_id AS firm_a, b.firm_id AS firm_b, a.tenders AS tenders_a, b.tenders AS tenders_b
+  FROM vf a JOIN vf b ON a.field = b.field AND a.value = b.value AND a.firm_id < b.firm_id
+), tf AS (
+  SELECT DISTINCT tender_id, firm_id FROM bids
+), met AS (
+  SELECT p.firm_a, p.firm_b, count(DISTINCT x.tender_id) AS n_met
+  FROM (SELECT DISTINCT firm_a, firm_b FROM pairs) p
+  JOIN tf x ON x.firm_id = p.firm_a
+  JOIN tf y ON y.firm_id = p.firm_b AND y.tender_id = x.tender_id
+  GROUP BY p.firm_a, p.firm_b
+)
+SELECT p.*, u.value_firms, u.value_tenders, m.n_met
+FROM pairs p JOIN usage u USING (field, value) JOIN met m USING (firm_a, firm_b);
+
+-- name: read_cross_tender
+SELECT field, value, firm_a, firm_b, tenders_a, tenders_b, value_firms, value_tenders, n_met
+FROM feat_cross_tender ORDER BY field, value, firm_a, firm_b;
+
+-- name: people_links
+-- Two bidders of one tender with the same person behind them (legal representative, shareholder,
+-- director or manager; from firm_people and firms.legal_rep_id).
+CREATE OR REPLACE TABLE feat_people_links AS
+WITH people AS (
+  SELECT firm_id, person_id, role FROM firm_people WHERE role IN ('legal_rep', 'shareholder', 'director', 'manager')
+  UNION
+  SELECT firm_id, legal_rep_id, 'legal_rep' FROM firms WHERE legal_rep_id IS NOT NULL
+), usage AS (
+  SELECT person_id, count(DISTINCT firm_id) AS person_firms FROM people GROUP BY person_id
+), person_pairs AS (
+  SELECT a.person_id, a.firm_id AS firm_a, b.firm_id AS firm_b,
+         list(DISTINCT a.role ORDER BY a.role) AS roles_a, list(DISTINCT b.role ORDER BY b.role) AS roles_b
+  FROM people a JOIN people b ON a.person_id = b.person_id AND a.firm_id < b.firm_id
+  GROUP BY a.person_id, a.firm_id, b.firm_id
+), tf AS (
+  SELECT DISTINCT tender_id, firm_id FROM bids
+)
+SELECT pp.person_id, pp.firm_a, pp.firm_b, pp.roles_a, pp.roles_b, u.person_firms,
+       list(DISTINCT x.tender_id ORDER BY x.tender_id) AS tenders
+FROM person_pairs pp
+JOIN usage u USING (person_id)
+JOIN tf x ON x.firm_id = pp.firm_a
+JOIN tf y ON y.firm_id = pp.firm_b AND y.tender_id = x.tender_id
+GROUP BY ALL;
+
+-- name: read_people_links
+SELECT person_id, firm_a, firm_b, roles_a, roles_b, person_firms, tenders
+FROM feat_people_links ORDER BY firm_a, firm_b, person_id;

@@ -68,19 +68,21 @@ const q = (name: string) => sqlSection(import.meta.url, "screens.sql", name);
  */
 export async function computeScreens(db: Db, opts: ComputeScreensOptions = {}): Promise<void> {
   for (const key of Object.keys(opts)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new BidwatchError("E_SCREENS_INPUT", `screens: unknown option "${key}"`);
+    if (!KNOWN_OPTIONS.has(key))
+      throw new BidwatchError("E_SCREENS_INPUT", `screens: unknown option "${key}"`);
   }
   const source = opts.source ?? "screen_bids";
-  const columns = await db
-    .all<{ column_name: string }>(`DESCRIBE ${ident(source)}`)
-    .catch((err: unknown) => {
-      const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
-      throw new BidwatchError("E_SCREENS_INPUT", `screens: cannot read table "${source}": ${msg}`);
-    });
+  const columns = await db.all<{ column_name: string }>(`DESCRIBE ${ident(source)}`).catch((err: unknown) => {
+    const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new BidwatchError("E_SCREENS_INPUT", `screens: cannot read table "${source}": ${msg}`);
+  });
   const have = new Set(columns.map((c) => c.column_name));
   const missing = SCREEN_INPUT_COLUMNS.filter((c) => !have.has(c));
   if (missing.length > 0) {
-    throw new BidwatchError("E_SCREENS_INPUT", `screens: table "${source}" lacks column(s) ${missing.join(", ")}`);
+    throw new BidwatchError(
+      "E_SCREENS_INPUT",
+      `screens: table "${source}" lacks column(s) ${missing.join(", ")}`,
+    );
   }
   await db.exec(q("tender_screens").replaceAll("{{source}}", ident(source)));
 }

@@ -1,18 +1,23 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { copyFile } from "node:fs/promises";
+/**
+ * Golden fixtures per detector (data/fixtures/detectors/README.md): each `RULE/` folder is a minimal export
+ * run through ingest → features → detectors; the rule's findings must equal `RULE.expected.json`.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/duckdb.ts";
 import { DETECTORS, runDetectors } from "../../src/detectors/index.ts";
-import { computeSharedValues, readSharedValues } from "../../src/features/identity.ts";
+import { RULE as RING } from "../../src/detectors/rings.ts";
+import { computeFeatures } from "../../src/features/index.ts";
 import { ingest } from "../../src/ingest/index.ts";
-import { memoryDb, tempDir } from "../helpers/db.ts";
+import { memoryDb } from "../helpers/db.ts";
 
 const dir = fileURLToPath(new URL("../../data/fixtures/detectors/", import.meta.url));
+const CORE_RULES = new Set([...DETECTORS.map((d) => d.rule), RING]);
 const rules = readdirSync(dir)
-  .filter((f) => f.endsWith(".expected.json"))
-  .map((f) => f.replace(".expected.json", ""));
+  .filter((f) => statSync(join(dir, f)).isDirectory() && CORE_RULES.has(f))
+  .sort();
 
 let db: Db;
 beforeEach(async () => {
@@ -22,20 +27,13 @@ afterEach(() => db.close());
 
 describe("detector golden fixtures", () => {
   it("covers every registered detector", () => {
-    expect(rules.sort()).toEqual(DETECTORS.map((d) => d.rule).sort());
+    expect(rules).toEqual([...CORE_RULES].sort());
   });
 
   it.each(rules)("%s", async (rule) => {
-    const tmp = await tempDir();
-    try {
-      await copyFile(join(dir, `${rule}.csv`), join(tmp.dir, "bids.csv"));
-      await ingest(db, [tmp.dir], { firmIds: "any" });
-    } finally {
-      await tmp.cleanup();
-    }
-    await computeSharedValues(db);
-    const findings = runDetectors({ sharedValues: await readSharedValues(db) })
-      .filter((f) => f.rule === rule)
+    await ingest(db, [join(dir, rule)], { firmIds: "any" });
+    const findings = runDetectors(await computeFeatures(db))
+      .findings.filter((f) => f.rule === rule)
       .map(({ text_zh: _zh, text_en: _en, ...rest }) => rest);
     const expected = JSON.parse(readFileSync(join(dir, `${rule}.expected.json`), "utf8"));
     expect(JSON.parse(JSON.stringify(findings))).toEqual(expected);

@@ -1,0 +1,280 @@
+/**
+ * Co-bidding, upload-sequence and debarment features (docs/cobid.md), computed set-based in cobid.sql and
+ * read back in bulk for the pure detectors COBID_ROTATION, COVER_BIDDER, TIGHT_UPLOAD_SEQUENCE and
+ * DEBARRED_BIDDER (src/detectors/cobid-flags.ts).
+ *
+ * Memory: every firm and pair statistic stays in DuckDB (`feat_cobid_firms`, `feat_cobid_pairs` with all
+ * pairs that met twice, `feat_cobid_lost_to`, `feat_upload_pairs`, `feat_debarment`); only pairs with at
+ * least `minTogether` meetings, firms with at least `minFirmBids` bids, upload pairs repeating in
+ * `upload.minTenders` tenders and the breaches are read into JS. The quartiles the detectors draw their
+ * fences from are computed in SQL over the full tables.
+ */
+import { type Db, sqlSection } from "../db/duckdb.ts";
+import { BidwatchError } from "../errors.ts";
+
+export interface UploadOptions {
+  /** Largest gap (seconds) between two consecutive submissions that counts as tight. */
+  readonly maxGapSeconds: number;
+  /** Length (seconds) of the deadline-rush window before the bid deadline. */
+  readonly rushWindowSeconds: number;
+  /** The rush window is a rush (gaps inside are not counted) when it holds at least this many submissions. */
+  readonly rushMinBids: number;
+  /** A pair is kept when its tight gaps repeat in at least this many tenders. */
+  readonly minTenders: number;
+}
+
+export interface CobidOptions {
+  /** Tenders with more bidders than this are left out of pair features (meeting in a crowd says nothing). */
+  readonly maxBidders: number;
+  /** Pairs read into JS (and the population of the Jaccard quartiles): met in at least this many tenders. */
+  readonly minTogether: number;
+  /** Firms read into JS with their top winners: at least this many bids. */
+  readonly minFirmBids: number;
+  /** How many of a firm's most frequent winners are listed (COVER_BIDDER's "same winners"). */
+  readonly topWinners: number;
+  readonly upload: UploadOptions;
+}
+
+export const COBID_OPTIONS: CobidOptions = {
+  maxBidders: 50,
+  minTogether: 3,
+  minFirmBids: 5,
+  topWinners: 3,
+  upload: { maxGapSeconds: 120, rushWindowSeconds: 1800, rushMinBids: 3, minTenders: 2 },
+};
+
+/** Quartiles of a feature over a population (type 7, as DuckDB's quantile_cont and R's default). */
+export interface Quartiles {
+  readonly n: number;
+  readonly q1: number;
+  readonly median: number;
+  readonly q3: number;
+}
+
+/** Who won a shared tender of a pair: firm a, firm b, both (multi-award), a third firm, or nobody recorded. */
+export type SharedWinner = "a" | "b" | "ab" | "other" | "none";
+
+/** Two firms (firm_a < firm_b) that bid together in at least `minTogether` eligible tenders. */
+export interface CobidPair {
+  readonly firm_a: string;
+  readonly firm_b: string;
+  readonly n_together: number;
+  /** Eligible tenders (≤ maxBidders bidders) each firm bid in. */
+  readonly n_a: number;
+  readonly n_b: number;
+  /** n_together / (n_a + n_b − n_together). */
+  readonly jaccard: number;
+  /** Shared tenders won by a, by b. */
+  readonly wins_a: number;
+  readonly wins_b: number;
+  /** Shared tenders b won and a lost, and the reverse. */
+  readonly a_lost_to_b: number;
+  readonly b_lost_to_a: number;
+  /** Shared tenders with a recorded winner, and of those won by neither firm. */
+  readonly n_decided: number;
+  readonly outsider_wins: number;
+  /** Meetings expected under independent entry within each market (region × category). */
+  readonly expected_together: number;
+  /** n_together / expected_together; null when nothing is expected (no common market). */
+  readonly lift: number | null;
+  /** Shared tenders in time order (bid deadline, else last submission, else publication; then id). */
+  readonly tenders: readonly string[];
+  /** Winner of each shared tender, aligned with `tenders`. */
+  readonly winners: readonly SharedWinner[];
+}
+
+export interface TopWinner {
+  readonly firm_id: string;
+  /** Tenders this firm lost to the winner. */
+  readonly n: number;
+  readonly tenders: readonly string[];
+}
+
+/** A firm with at least `minFirmBids` bids and whom it lost to. */
+export interface CobidFirm {
+  readonly firm_id: string;
+  /** Tenders bid in (a firm's several bids in one tender count once; disqualified bids included). */
+  readonly n_bids: number;
+  readonly n_valid: number;
+  readonly n_disqualified: number;
+  readonly n_wins: number;
+  /** Bids in tenders with a recorded winner. */
+  readonly n_decided: number;
+  /** Tenders lost that have a recorded winner. */
+  readonly n_lost: number;
+  readonly n_distinct_winners: number;
+  /** Lost tenders won by one of `top_winners`. */
+  readonly n_lost_to_top: number;
+  /** Share of the lost tenders the same winners take in the firm's markets (region × category). */
+  readonly baseline_top_share: number;
+  readonly top_winners: readonly TopWinner[];
+}
+
+export interface UploadGap {
+  readonly tender_id: string;
+  readonly gap_s: number;
+  /** Which firm of the pair submitted first. */
+  readonly first_firm: string;
+  readonly first_at: string;
+  readonly second_at: string;
+  /** Submissions with a time in the tender, and seconds from its first to its last one. */
+  readonly n_submitted: number;
+  readonly span_s: number;
+  /** Submissions in the rush window before the deadline (below rushMinBids: no rush). */
+  readonly n_rush: number;
+  readonly deadline: string | null;
+}
+
+/** Two firms whose submissions followed each other within maxGapSeconds in ≥ minTenders tenders. */
+export interface UploadPair {
+  readonly firm_a: string;
+  readonly firm_b: string;
+  readonly n_tenders: number;
+  /** Sorted by tender id. */
+  readonly tenders: readonly UploadGap[];
+}
+
+export type SanctionRelation = "firm" | "legal_rep" | "project_manager";
+
+export interface BreachBid {
+  readonly tender_id: string;
+  readonly bid_id: string;
+  readonly bid_time: string;
+  readonly time_basis: "submitted_at" | "bid_deadline" | "published_at";
+  readonly relations: readonly SanctionRelation[];
+}
+
+/** A firm's bids placed while one sanction (subject, type, start date) was in force. */
+export interface DebarmentBreach {
+  readonly firm_id: string;
+  readonly subject_id: string;
+  readonly subject_type: "firm" | "person";
+  readonly reason: string | null;
+  readonly start_date: string | null;
+  readonly end_date: string | null;
+  /** How the subject is linked to the firm: the firm itself, its legal representative, the bid's project manager. */
+  readonly relations: readonly SanctionRelation[];
+  /** Sorted by tender id, bid id. */
+  readonly bids: readonly BreachBid[];
+}
+
+export interface CobidFeatures {
+  /** The options the features were computed with (detectors cite them in their facts). */
+  readonly options: CobidOptions;
+  readonly pairs: readonly CobidPair[];
+  /** Jaccard quartiles over all pairs with n_together ≥ options.minTogether. */
+  readonly pairJaccard: Quartiles;
+  readonly firms: readonly CobidFirm[];
+  /** Bids-per-firm quartiles over every bidding firm. */
+  readonly firmBids: Quartiles;
+  readonly uploadPairs: readonly UploadPair[];
+  readonly breaches: readonly DebarmentBreach[];
+}
+
+const q = (name: string) => sqlSection(import.meta.url, "cobid.sql", name);
+
+function optionsError(message: string): BidwatchError {
+  return new BidwatchError("E_COBID_OPTIONS", `cobid: ${message}`);
+}
+
+const KNOWN = new Set(Object.keys(COBID_OPTIONS));
+const KNOWN_UPLOAD = new Set(Object.keys(COBID_OPTIONS.upload));
+
+function positiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw optionsError(`${name} must be a positive integer, got ${v}`);
+}
+
+/**
+ * Merges `opts` over the defaults and checks them. Unknown keys are an error (`E_COBID_OPTIONS`), so a
+ * misspelt setting is never silently ignored.
+ */
+export function cobidOptions(
+  opts: Partial<Omit<CobidOptions, "upload">> & { upload?: Partial<UploadOptions> } = {},
+): CobidOptions {
+  for (const k of Object.keys(opts)) if (!KNOWN.has(k)) throw optionsError(`unknown option "${k}"`);
+  for (const k of Object.keys(opts.upload ?? {})) {
+    if (!KNOWN_UPLOAD.has(k)) throw optionsError(`unknown option "upload.${k}"`);
+  }
+  const o: CobidOptions = {
+    ...COBID_OPTIONS,
+    ...opts,
+    upload: { ...COBID_OPTIONS.upload, ...opts.upload },
+  };
+  positiveInt("maxBidders", o.maxBidders);
+  if (o.maxBidders < 2) throw optionsError(`maxBidders must be ≥ 2, got ${o.maxBidders}`);
+  positiveInt("minTogether", o.minTogether);
+  if (o.minTogether < 2) throw optionsError(`minTogether must be ≥ 2, got ${o.minTogether}`);
+  positiveInt("minFirmBids", o.minFirmBids);
+  positiveInt("topWinners", o.topWinners);
+  positiveInt("upload.minTenders", o.upload.minTenders);
+  positiveInt("upload.rushMinBids", o.upload.rushMinBids);
+  for (const k of ["maxGapSeconds", "rushWindowSeconds"] as const) {
+    const v = o.upload[k];
+    if (!Number.isFinite(v) || v < 0) throw optionsError(`upload.${k} must be a finite number ≥ 0, got ${v}`);
+  }
+  return o;
+}
+
+type Loose<T> = T & Record<string, unknown>;
+
+/** Builds the co-bidding tables (`feat_cobid_firms`, `feat_cobid_pairs`, `feat_cobid_lost_to`). */
+export async function computeCobidTables(db: Db, o: CobidOptions = COBID_OPTIONS): Promise<void> {
+  await db.exec(q("prepare"));
+  await db.exec(q("firms"));
+  await db.exec(q("eligible"), { max_bidders: o.maxBidders });
+  await db.exec(q("pairs"));
+  await db.exec(q("losses"));
+}
+
+/** Builds `feat_upload_pairs` and reads the pairs back. */
+export async function computeUploadPairs(
+  db: Db,
+  u: UploadOptions = COBID_OPTIONS.upload,
+): Promise<UploadPair[]> {
+  await db.exec(q("upload_pairs"), {
+    max_gap: u.maxGapSeconds,
+    rush_window: u.rushWindowSeconds,
+    rush_min_bids: u.rushMinBids,
+    min_tenders: u.minTenders,
+  });
+  return db.all<Loose<UploadPair>>(q("read_upload_pairs"));
+}
+
+/** Builds `feat_debarment` and reads one breach per firm and sanction. */
+export async function computeDebarment(db: Db): Promise<DebarmentBreach[]> {
+  await db.exec(q("debarment"));
+  return db.all<Loose<DebarmentBreach>>(q("read_debarment"));
+}
+
+/** Computes every feature of the four rules and reads what the detectors need. */
+export async function computeCobidFeatures(
+  db: Db,
+  opts: Parameters<typeof cobidOptions>[0] = {},
+): Promise<CobidFeatures> {
+  const o = cobidOptions(opts);
+  await computeCobidTables(db, o);
+  const pairs = await db.all<Loose<CobidPair>>(q("read_pairs"), { min_together: o.minTogether });
+  const pairJaccard = await db.one<Loose<Quartiles>>(q("pair_quartiles"), { min_together: o.minTogether });
+  const firms = await db.all<Loose<CobidFirm>>(q("read_firms"), {
+    min_firm_bids: o.minFirmBids,
+    top_k: o.topWinners,
+  });
+  const firmBids = await db.one<Loose<Quartiles>>(q("firm_quartiles"));
+  const uploadPairs = await computeUploadPairs(db, o.upload);
+  const breaches = await computeDebarment(db);
+  const none: Quartiles = { n: 0, q1: 0, median: 0, q3: 0 };
+  return {
+    options: o,
+    pairs,
+    pairJaccard: pairJaccard ?? none,
+    firms,
+    firmBids: firmBids ?? none,
+    uploadPairs,
+    breaches,
+  };
+}
+
+/** Tukey's upper fence Q3 + k·(Q3 − Q1) (Tukey 1977; the rule cardinal-rs uses to flag indicators). */
+export function upperFence(q: Quartiles, k: number): number {
+  return q.q3 + k * (q.q3 - q.q1);
+}

@@ -1,0 +1,214 @@
+/**
+ * Process facts for the process flags (docs/process-flags.md), mirroring what Open Contracting's cardinal-rs
+ * extracts from OCDS releases: the winner and its bid, the lowest other valid bid and the percentage difference
+ * between them, the lowest submitted bid, disqualified firms, the submission period, late winning bids, bids and
+ * wins per firm, disqualification rates per tenderee / agency / bidder — and the Tukey fences over them, with
+ * cardinal-rs's quartile definition (statrs, Hyndman & Fan type 8). All computed set-based in SQL
+ * (`process.sql`); this module runs the statements and reads each table back with one query.
+ */
+import { type Db, sqlSection } from "../db/duckdb.ts";
+import { BidwatchError } from "../errors.ts";
+
+/** Parameters that shape the data-driven fences (they decide which values the quartiles are taken over). */
+export interface ProcessFeatureOptions {
+  /** Tukey fence width in IQRs (cardinal-rs: 1.5). */
+  readonly fenceK: number;
+  /** R025 upper fence: this percentile of the numbers of valid bids per tenderer (cardinal-rs `percentile`, 75). */
+  readonly unsuccessfulPercentile: number;
+  /** R038: bidders with fewer submitted bids are left out (cardinal-rs `minimum_submitted_bids`, 2). */
+  readonly disqualificationMinBids: number;
+  /** R038: tenderees/agencies with fewer tenders are left out (cardinal-rs `minimum_contracting_processes`, 2). */
+  readonly disqualificationMinTenders: number;
+}
+
+export const PROCESS_FEATURE_DEFAULTS: ProcessFeatureOptions = {
+  fenceK: 1.5,
+  unsuccessfulPercentile: 75,
+  disqualificationMinBids: 2,
+  disqualificationMinTenders: 2,
+};
+
+/** One tender with the facts every process flag needs. Lists are sorted; times are local (Asia/Shanghai). */
+export interface ProcessTender {
+  readonly tender_id: string;
+  readonly category: string | null;
+  readonly method: string | null;
+  readonly evaluation_method: string | null;
+  readonly tenderee_id: string | null;
+  readonly agency_id: string | null;
+  readonly ceiling_price: number | null;
+  readonly published_at: string | null;
+  readonly bid_deadline: string | null;
+  readonly submission_seconds: number | null;
+  /** Whole elapsed days, truncated (cardinal-rs R003). */
+  readonly submission_days_elapsed: number | null;
+  /** Calendar days from the publication date to the deadline date (first day not counted). */
+  readonly submission_days_calendar: number | null;
+  readonly n_bids: number;
+  /** Distinct bidding firms. */
+  readonly n_firms: number;
+  readonly n_valid_bids: number;
+  readonly n_disqualified_bids: number;
+  readonly firms: readonly string[];
+  /** Firms with at least one valid (not disqualified) bid. */
+  readonly valid_firms: readonly string[];
+  /** Firms with at least one disqualified bid. */
+  readonly disqualified_firms: readonly string[];
+  /** Firms with a disqualified bid and no valid bid. */
+  readonly disqualified_only_firms: readonly string[];
+  /** Firms with a winning bid. */
+  readonly winner_firms: readonly string[];
+  /** Lowest valid bid of the single winning firm (null unless exactly one firm won). */
+  readonly winner_price: number | null;
+  /** Lowest valid bid of the other firms (null unless exactly one firm won). */
+  readonly lowest_non_winner_price: number | null;
+  readonly lowest_non_winner_firms: readonly string[];
+  /** (lowest non-winner − winner) / winner, when the winner bid lowest (cardinal-rs R024/R058). */
+  readonly second_lowest_ratio: number | null;
+  /** Lowest submitted bid, valid or not. */
+  readonly lowest_price: number | null;
+  readonly lowest_firms: readonly string[];
+  /** Every bid at the lowest price was disqualified. */
+  readonly lowest_all_disqualified: boolean;
+  readonly lowest_disqualify_reasons: readonly string[];
+}
+
+/** Two or more firms that bid the same exact price in one tender. */
+export interface IdenticalPriceGroup {
+  readonly tender_id: string;
+  readonly price: number;
+  readonly firms: readonly string[];
+  readonly n_firms: number;
+  /** The price equals the tender's ceiling price (最高投标限价). */
+  readonly at_ceiling: boolean;
+}
+
+/** A valid winning bid received after the submission deadline. */
+export interface LateWinningBid {
+  readonly tender_id: string;
+  readonly bid_id: string;
+  readonly firm_id: string;
+  readonly submitted_at: string;
+  readonly bid_deadline: string;
+  readonly late_seconds: number;
+}
+
+/** Per bidder, over tenders with exactly one winning firm. */
+export interface FirmWinRecord {
+  readonly firm_id: string;
+  /** Tenders in which the firm had a valid bid. */
+  readonly n_valid_tenders: number;
+  readonly n_won: number;
+  readonly win_ratio: number;
+  readonly tenders: readonly string[];
+}
+
+export type DisqualificationSubject = "tenderee" | "agency" | "bidder";
+
+/** Disqualified / submitted bids of one tenderee, agency or bidder. */
+export interface DisqualificationRate {
+  readonly subject: DisqualificationSubject;
+  readonly subject_id: string;
+  readonly n_tenders: number;
+  readonly n_bids: number;
+  readonly n_disqualified: number;
+  readonly ratio: number;
+  /** Tenders in which the subject saw (tenderee, agency) or had (bidder) a disqualified bid. */
+  readonly tenders: readonly string[];
+  /** Meets the minimum number of tenders (tenderee, agency) or bids (bidder); only these enter the fence. */
+  readonly eligible: boolean;
+}
+
+export type FenceMetric =
+  | "second_lowest_ratio"
+  | "win_ratio"
+  | "valid_tenders"
+  | "disqualified_ratio"
+  | "submission_days_calendar"
+  | "submission_days_elapsed";
+
+/** Quartiles and Tukey fences of one metric within one group (`*` = all values). */
+export interface Fence {
+  readonly metric: FenceMetric;
+  /** `*`, a tender category (submission periods) or a disqualification subject. */
+  readonly grp: string;
+  readonly n: number;
+  readonly q1: number;
+  readonly q3: number;
+  readonly iqr: number;
+  readonly lower_fence: number;
+  readonly upper_fence: number;
+  readonly percentile: number;
+  /** The `percentile`-th percentile. */
+  readonly pct: number;
+}
+
+export interface ProcessFeatures {
+  readonly options: ProcessFeatureOptions;
+  readonly tenders: readonly ProcessTender[];
+  readonly identicalPrices: readonly IdenticalPriceGroup[];
+  readonly lateWinningBids: readonly LateWinningBid[];
+  readonly firmWins: readonly FirmWinRecord[];
+  readonly disqualificationRates: readonly DisqualificationRate[];
+  readonly fences: readonly Fence[];
+}
+
+const q = (name: string) => sqlSection(import.meta.url, "process.sql", name);
+
+function checkOptions(opts: ProcessFeatureOptions): void {
+  for (const key of Object.keys(opts)) {
+    if (!(key in PROCESS_FEATURE_DEFAULTS)) {
+      throw new BidwatchError("E_PROCESS_OPTIONS", `process features: unknown option "${key}"`);
+    }
+  }
+  const bad = (msg: string) => new BidwatchError("E_PROCESS_OPTIONS", `process features: ${msg}`);
+  if (!Number.isFinite(opts.fenceK) || opts.fenceK < 0) throw bad(`fenceK must be ≥ 0, got ${opts.fenceK}`);
+  if (!Number.isInteger(opts.unsuccessfulPercentile) || opts.unsuccessfulPercentile < 0 || opts.unsuccessfulPercentile > 100) {
+    throw bad(`unsuccessfulPercentile must be an integer 0..100, got ${opts.unsuccessfulPercentile}`);
+  }
+  for (const key of ["disqualificationMinBids", "disqualificationMinTenders"] as const) {
+    if (!Number.isInteger(opts[key]) || opts[key] < 1) throw bad(`${key} must be a positive integer, got ${opts[key]}`);
+  }
+}
+
+/** Builds the `proc_*` tables and the fences over them. */
+export async function buildProcessTables(
+  db: Db,
+  options: Partial<ProcessFeatureOptions> = {},
+): Promise<ProcessFeatureOptions> {
+  const opts: ProcessFeatureOptions = { ...PROCESS_FEATURE_DEFAULTS, ...options };
+  checkOptions(opts);
+  await db.exec(q("tenders"));
+  await db.exec(q("identical_prices"));
+  await db.exec(q("late_winning_bids"));
+  await db.exec(q("firm_wins"));
+  await db.exec(q("disqualification_rates"), {
+    min_bids: opts.disqualificationMinBids,
+    min_tenders: opts.disqualificationMinTenders,
+  });
+  await db.exec(q("fences"), { k: opts.fenceK, percentile: opts.unsuccessfulPercentile });
+  return opts;
+}
+
+/** Computes the process facts in SQL and reads them into JS (one query per table). */
+export async function computeProcessFeatures(
+  db: Db,
+  options: Partial<ProcessFeatureOptions> = {},
+): Promise<ProcessFeatures> {
+  const opts = await buildProcessTables(db, options);
+  type R<T> = T & Record<string, unknown>;
+  return {
+    options: opts,
+    tenders: await db.all<R<ProcessTender>>(q("read_tenders")),
+    identicalPrices: await db.all<R<IdenticalPriceGroup>>(q("read_identical_prices")),
+    lateWinningBids: await db.all<R<LateWinningBid>>(q("read_late_winning_bids")),
+    firmWins: await db.all<R<FirmWinRecord>>(q("read_firm_wins")),
+    disqualificationRates: await db.all<R<DisqualificationRate>>(q("read_disqualification_rates")),
+    fences: await db.all<R<Fence>>(q("read_fences")),
+  };
+}
+
+/** The fence of `metric` in group `grp`, if any value was observed. */
+export function findFence(features: ProcessFeatures, metric: FenceMetric, grp = "*"): Fence | undefined {
+  return features.fences.find((f) => f.metric === metric && f.grp === grp);
+}
