@@ -28,6 +28,15 @@ export interface Evidence {
   readonly facts: Readonly<Record<string, unknown>>;
 }
 
+/** A proposed channel for an alert, with why (routing rules: src/alerts/routing.ts). */
+export interface RouteProposal {
+  readonly channel: Channel;
+  /** For `inspection`: the sector (tender category) whose department supervises. */
+  readonly department?: string;
+  readonly reason_zh: string;
+  readonly reason_en: string;
+}
+
 /** An alert as delivered (contract §2). */
 export interface Alert {
   readonly id: string;
@@ -41,6 +50,8 @@ export interface Alert {
   readonly evidence: readonly Evidence[];
   readonly summary_zh: string;
   readonly summary_en: string;
+  /** Why each channel is proposed (beyond the contract; always written by bidwatch). */
+  readonly routing?: readonly RouteProposal[];
 }
 
 /** Effects a pipeline needs from the outside world, injected so the core stays pure and testable. */

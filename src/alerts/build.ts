@@ -1,20 +1,29 @@
 /**
  * Turns findings into ranked alerts (pure). Findings about the same subject (kind + firms, or the tender
- * for tender alerts) form one alert. Score = noisy-OR of the strongest weight per rule:
+ * for tender alerts) form one alert; pair findings inside a ring are the ring alert's evidence. Score =
+ * noisy-OR of the strongest weight per rule:
  *   score = 1 − Π_rules (1 − w_rule),
- * so independent evidence accumulates and no single rule reaches 1. Rank: score desc, amount desc, id asc.
+ * so independent evidence accumulates and no single rule reaches 1. A ring alert's score is its RING weight
+ * (which already sums up the pair evidence) combined with non-pair findings about it. Watch-listed firms
+ * multiply the score (capped at 1). Rank: score desc, amount desc, id asc.
  * The id is a fingerprint of the subject, so the same finding on a later night keeps its id.
  */
 import { createHash } from "node:crypto";
 import { cmpStr } from "../domain/compare.ts";
 import { round2, round4 } from "../domain/rounding.ts";
-import type { Alert, AlertKind, Channel, Evidence, Finding } from "../types.ts";
+import type { Alert, AlertKind, Evidence, Finding, RouteProposal } from "../types.ts";
 
 export interface AlertContext {
   /** Award value per tender (award_price, else the winning bid), yuan. */
   readonly tenderValue: ReadonlyMap<string, number>;
   /** Firm display names. */
   readonly firmNames: ReadonlyMap<string, string>;
+  /** Routing rules (routing.ts); without them every alert goes to the analyst queue only. */
+  readonly route?: (
+    alert: Pick<Alert, "kind" | "firms" | "tenders" | "amount" | "evidence">,
+  ) => readonly RouteProposal[];
+  /** Score multiplier per firm from the watch list (重点关注对象); absent firms count 1. */
+  readonly boost?: (firms: readonly string[]) => number;
 }
 
 export function subjectKey(kind: AlertKind, firms: readonly string[], tenders: readonly string[]): string {
@@ -63,8 +72,11 @@ export function buildAlerts(findings: readonly Finding[], ctx: AlertContext): Al
     const tenders = [
       ...new Set(first.kind === "ring" ? first.tenders : group.flatMap((f) => f.tenders)),
     ].sort(cmpStr);
+    // A ring's weight already sums up its members' pair evidence (rings.ts); that evidence is listed but
+    // not counted again.
+    const scored = first.kind === "ring" ? group.filter((f) => f.kind !== "pair") : group;
     const bestPerRule = new Map<string, number>();
-    for (const f of group) bestPerRule.set(f.rule, Math.max(bestPerRule.get(f.rule) ?? 0, f.weight));
+    for (const f of scored) bestPerRule.set(f.rule, Math.max(bestPerRule.get(f.rule) ?? 0, f.weight));
     const evidence: Evidence[] = [...group]
       .sort((a, b) => b.weight - a.weight || cmpStr(a.rule, b.rule))
       .map((f) => ({
@@ -75,18 +87,29 @@ export function buildAlerts(findings: readonly Finding[], ctx: AlertContext): Al
         facts: f.facts,
       }));
     const amount = round2(tenders.reduce((s, t) => s + (ctx.tenderValue.get(t) ?? 0), 0));
-    const channels: Channel[] = ["analyst", "inspection"];
+    const raw = combineWeights([...bestPerRule.values()]);
+    const multiplier = ctx.boost ? ctx.boost(firms) : 1;
+    const subject = { kind: first.kind, firms, tenders, amount, evidence };
+    const routing: readonly RouteProposal[] = ctx.route
+      ? ctx.route(subject)
+      : [
+          {
+            channel: "analyst",
+            reason_zh: "所有预警线索均进入分析研判队列。",
+            reason_en: "Every alert goes to the analyst queue.",
+          },
+        ];
     const base = {
       id: alertId(key),
-      score: combineWeights([...bestPerRule.values()]),
+      score: round4(Math.min(1, raw * multiplier)),
       kind: first.kind,
       firms,
       tenders,
       amount,
-      channels,
+      channels: routing.map((r) => r.channel),
       evidence,
     };
-    unranked.push({ ...base, ...summaries(base, ctx) });
+    unranked.push({ ...base, ...summaries(base, ctx), routing });
   }
   unranked.sort((a, b) => b.score - a.score || b.amount - a.amount || cmpStr(a.id, b.id));
   return unranked.map(({ id, ...rest }, i) => ({ id, rank: i + 1, ...rest }));

@@ -35,11 +35,11 @@ export const DEFAULTS: IdenticalPricesSettings = {
 
 export function run(features: ProcessFeatures, settings: IdenticalPricesSettings = DEFAULTS): Finding[] {
   checkSettings(RULE, DEFAULTS, settings);
-  const method = new Map(features.tenders.map((t) => [t.tender_id, t.method]));
+  const tenderOf = new Map(features.tenders.map((t) => [t.tender_id, t]));
   const byTender = new Map<string, { price: number; firms: readonly string[] }[]>();
   for (const g of features.identicalPrices) {
     if (settings.excludeAtCeiling && g.at_ceiling) continue;
-    const m = method.get(g.tender_id) ?? null;
+    const m = tenderOf.get(g.tender_id)?.method ?? null;
     if (settings.excludeMethods.length > 0 && methodMatches(m, settings.excludeMethods)) continue;
     const list = byTender.get(g.tender_id) ?? [];
     list.push({ price: g.price, firms: g.firms });
@@ -62,6 +62,7 @@ export function run(features: ProcessFeatures, settings: IdenticalPricesSettings
       facts: {
         tender_id: tender,
         groups: groups.map((g) => ({ price: g.price, firms: g.firms })),
+        ceiling_price: tenderOf.get(tender)?.ceiling_price ?? null,
         thresholds: {
           exclude_at_ceiling: settings.excludeAtCeiling,
           exclude_methods: settings.excludeMethods,

@@ -2,7 +2,8 @@
  * The identity rules: one stable code per identifier field of a bid (contract §1 bids), all run by
  * `runSharedIdentifier` (shared-identifier.ts). Each entry documents its method ("competing bidders of one
  * tender …"), why it is a red flag, its exclusions and its default weight (for one tender; n tenders give
- * 1 − (1 − w)^n). docs/detectors.md is written from this table.
+ * 1 − (1 − w)^n). Weak identifiers (weight below 0.6: IP, phone, document author) need the pair to share
+ * the value in two tenders. docs/detectors.md is written from this table.
  */
 import type { IdentityFeatures } from "../features/identity.ts";
 import type { Finding } from "../types.ts";
@@ -28,7 +29,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
     why: "Bids “from competitors” prepared or submitted at one place (条例 Art. 40 (1)).",
     exclusions:
       "Hub IPs (trading-centre hall terminals, NAT gateways of office parks) and placeholder addresses.",
-    defaults: { baseWeight: 0.45, allow: [], deny: [] },
+    defaults: { baseWeight: 0.45, minTenders: 2, allow: [], deny: [] },
   },
   {
     rule: "SHARED_MAC",
@@ -39,7 +40,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
       "Competing bidders of one tender uploaded their bid files from computers with the same network card (MAC address).",
     why: "The same computer produced or uploaded competing bids (条例 Art. 40 (1)).",
     exclusions: "Hub MACs (hall terminals), all-zero and broadcast MACs.",
-    defaults: { baseWeight: 0.7, allow: [], deny: [] },
+    defaults: { baseWeight: 0.7, minTenders: 1, allow: [], deny: [] },
   },
   {
     rule: "SHARED_HARDWARE_ID",
@@ -50,7 +51,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
       "Competing bidders of one tender produced their bid files on the same machine (same CPU / disk fingerprint).",
     why: "The same computer compiled competing bid files (条例 Art. 40 (1)); the platform’s machine code is the strongest device fingerprint.",
     exclusions: "Hall terminals and shared public computers (hub values).",
-    defaults: { baseWeight: 0.8, allow: [], deny: [] },
+    defaults: { baseWeight: 0.8, minTenders: 1, allow: [], deny: [] },
   },
   {
     rule: "SHARED_SOFTWARE_LOCK",
@@ -61,7 +62,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
       "Competing bidders of one tender priced their bids with the same cost-estimation software dongle.",
     why: "A dongle is licensed to one firm; competing bids priced with it were prepared by the same unit (条例 Art. 40 (1)).",
     exclusions: "Dongles of a shared training room or trading-centre terminal (hub values).",
-    defaults: { baseWeight: 0.75, allow: [], deny: [] },
+    defaults: { baseWeight: 0.75, minTenders: 1, allow: [], deny: [] },
   },
   {
     rule: "IDENTICAL_BID_FILE",
@@ -71,7 +72,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
     method: "Competing bidders of one tender submitted byte-identical bid files (same file hash).",
     why: "Abnormally identical bid files are a statutory sign of collusion (条例 Art. 40 (4)).",
     exclusions: "Blank templates many firms upload (hub hashes) and the hash of an empty file.",
-    defaults: { baseWeight: 0.9, allow: [], deny: [] },
+    defaults: { baseWeight: 0.9, minTenders: 1, allow: [], deny: [] },
   },
   {
     rule: "SHARED_FILE_AUTHOR",
@@ -81,7 +82,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
     method: "Competing bidders of one tender submitted bid documents recording the same author.",
     why: "Bid files prepared by the same person (条例 Art. 40 (1)).",
     exclusions: "Common template authors and software defaults such as “Administrator” (hub values).",
-    defaults: { baseWeight: 0.5, allow: [], deny: [] },
+    defaults: { baseWeight: 0.5, minTenders: 2, allow: [], deny: [] },
   },
   {
     rule: "SHARED_BOND_ACCOUNT",
@@ -91,7 +92,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
     method: "Competing bidders of one tender paid their bid bonds from the same bank account.",
     why: "Bonds paid from the same unit’s or person’s account are a statutory sign of collusion (条例 Art. 40 (5)).",
     exclusions: "Guarantee insurers and banks paying bonds for many firms (hub accounts).",
-    defaults: { baseWeight: 0.85, allow: [], deny: [] },
+    defaults: { baseWeight: 0.85, minTenders: 1, allow: [], deny: [] },
   },
   {
     rule: "SHARED_PROJECT_MANAGER",
@@ -101,7 +102,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
     method: "Competing bidders of one tender proposed the same project manager.",
     why: "The same project manager named by competing bidders is a statutory sign of collusion (条例 Art. 40 (3)).",
     exclusions: "Hub values only; a registered project manager belongs to one firm.",
-    defaults: { baseWeight: 0.85, allow: [], deny: [] },
+    defaults: { baseWeight: 0.85, minTenders: 1, allow: [], deny: [] },
   },
   {
     rule: "SHARED_CONTACT_PHONE",
@@ -111,7 +112,7 @@ export const IDENTITY_RULES: readonly DocumentedIdentityRule[] = [
     method: "Competing bidders of one tender gave the same contact phone.",
     why: "One agent handling competing bids (条例 Art. 40 (2)).",
     exclusions: "Agency and bidding-service phones used by many firms (hub values).",
-    defaults: { baseWeight: 0.45, allow: [], deny: [] },
+    defaults: { baseWeight: 0.45, minTenders: 2, allow: [], deny: [] },
   },
 ];
 

@@ -8,6 +8,7 @@ import * as crossTender from "./cross-tender-device.ts";
 import { IDENTITY_RULES, runIdentityRule } from "./identity-rules.ts";
 import * as priceRegular from "./price-regular-pair.ts";
 import * as priceScreens from "./price-screens.ts";
+import { PROCESS_DETECTORS } from "./process-flags.ts";
 import { findRings, type RingResult, ringFindings } from "./rings.ts";
 import * as sharedPeople from "./shared-people.ts";
 
@@ -22,6 +23,7 @@ export const DETECTORS: readonly Detector[] = [
   { rule: sharedPeople.RULE, run: (f) => sharedPeople.run(f.identity) },
   { rule: priceRegular.RULE, run: (f) => priceRegular.run(f.pricePatterns) },
   { rule: priceScreens.RULE, run: (f) => priceScreens.run(f.screens) },
+  ...PROCESS_DETECTORS.map((d) => ({ rule: d.rule, run: (f: Features) => d.run(f.process) })),
 ];
 
 export interface DetectionResult {

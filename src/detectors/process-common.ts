@@ -22,14 +22,18 @@ export function settingsError(rule: string, message: string): BidwatchError {
   return new BidwatchError("E_SETTINGS", `${rule}: ${message}`);
 }
 
-/** Sorts findings by tenders, then firms, then an optional extra key (explicit tie-breakers, code-unit order). */
+/**
+ * Sorts findings in place: tender findings by tenders then firms, firm findings by firms then tenders, then by
+ * an optional extra key (explicit tie-breakers, code-unit order).
+ */
 export function sortFindings(findings: Finding[], extra: (f: Finding) => string = () => ""): Finding[] {
-  return findings.sort(
-    (a, b) =>
-      cmpStr(a.tenders.join(","), b.tenders.join(",")) ||
-      cmpStr(a.firms.join(","), b.firms.join(",")) ||
-      cmpStr(extra(a), extra(b)),
-  );
+  const key = (f: Finding): [string, string] =>
+    f.kind === "firm" ? [f.firms.join(","), f.tenders.join(",")] : [f.tenders.join(","), f.firms.join(",")];
+  return findings.sort((a, b) => {
+    const [a1, a2] = key(a);
+    const [b1, b2] = key(b);
+    return cmpStr(a.kind, b.kind) || cmpStr(a1, b1) || cmpStr(a2, b2) || cmpStr(extra(a), extra(b));
+  });
 }
 
 /** Sorted distinct ids. */

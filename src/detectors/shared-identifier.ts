@@ -18,6 +18,11 @@ import type { Finding } from "../types.ts";
 export interface SharedIdentifierSettings {
   /** Weight of the evidence when the pair shares a value in one tender; repeats raise it. */
   readonly baseWeight: number;
+  /**
+   * Tenders a pair must share the value in. Weak identifiers (IP, phone, document author) coincide across
+   * unrelated firms — an agency phone, an office park's gateway — so one shared tender is not enough.
+   */
+  readonly minTenders: number;
   /** Values never counted (known shared infrastructure). */
   readonly allow: readonly string[];
   /** Values always counted, even if widely used. */
@@ -84,6 +89,7 @@ export function runSharedIdentifier(
   }
   const findings: Finding[] = [];
   for (const acc of pairs.values()) {
+    if (acc.tenders.size < settings.minTenders) continue;
     const tenders = [...acc.tenders].sort(cmpStr);
     const values = [...acc.values].sort(cmpStr);
     const shown = values.map((v) => displayValue(def.field, v));
@@ -101,7 +107,11 @@ export function runSharedIdentifier(
         tenders,
         n_tenders: tenders.length,
         value_used_by_firms_max: acc.maxValueFirms,
-        thresholds: { hub_max_firms: hubMax, base_weight: settings.baseWeight },
+        thresholds: {
+          hub_max_firms: hubMax,
+          base_weight: settings.baseWeight,
+          min_tenders: settings.minTenders,
+        },
       },
     });
   }

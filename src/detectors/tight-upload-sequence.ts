@@ -36,7 +36,7 @@ export interface TightUploadSettings {
 }
 
 export const DEFAULTS: TightUploadSettings = {
-  maxGapSeconds: 120,
+  maxGapSeconds: 600,
   minTenders: 2,
   baseWeight: 0.3,
   stepWeight: 0.1,

@@ -18,14 +18,17 @@ CREATE OR REPLACE TEMP TABLE cobid_t AS
 WITH per_tender AS (
   SELECT b.tender_id, max(b.submitted_at) AS last_submitted
   FROM bids b GROUP BY b.tender_id
+), timed AS (
+  SELECT
+    p.tender_id,
+    coalesce(t.region, '?') || '/' || coalesce(t.category, '?') AS market,
+    -- Time that orders a pair's shared tenders: the bid deadline, else the last submission, else publication.
+    coalesce(t.bid_deadline, p.last_submitted, t.published_at) AS t_time
+  FROM per_tender p LEFT JOIN tenders t USING (tender_id)
 )
-SELECT
-  p.tender_id,
-  dense_rank() OVER (ORDER BY p.tender_id)::INTEGER AS tid,
-  coalesce(t.region, '?') || '/' || coalesce(t.category, '?') AS market,
-  -- Time used to order a pair's shared tenders: the bid deadline, else the last submission, else publication.
-  coalesce(t.bid_deadline, p.last_submitted, t.published_at) AS t_time
-FROM per_tender p LEFT JOIN tenders t USING (tender_id);
+-- tid follows time order (then tender id), so sorting by tid sorts by time.
+SELECT tender_id, dense_rank() OVER (ORDER BY t_time NULLS LAST, tender_id)::INTEGER AS tid, market, t_time
+FROM timed;
 
 CREATE OR REPLACE TEMP TABLE cobid_p AS
 SELECT
@@ -134,34 +137,35 @@ JOIN firm_n nb ON nb.fid = c.fid_b
 LEFT JOIN expected e ON e.fid_a = c.fid_a AND e.fid_b = c.fid_b;
 
 -- name: read_pairs
--- Pairs with n_together ≥ $min_together, with their shared tenders in time order and who won each:
--- 'a', 'b', 'ab' (both, multi-award lot), 'other' (a third firm) or 'none' (no winner recorded).
+-- Pairs with n_together ≥ $min_together, with their shared tenders in time order and who won each, as a
+-- string with one letter per tender: a, b, both (x), another firm (o), no winner recorded (n).
+-- The shared tenders come from the same self-join, semi-joined to the candidates (cheaper than keeping
+-- a list for every pair, or walking each candidate's tenders).
 WITH cand AS (
   SELECT * FROM feat_cobid_pairs WHERE n_together >= $min_together
 ), shared AS (
   SELECT
-    c.fid_a,
-    c.fid_b,
-    t.tender_id,
-    t.t_time,
+    a.fid AS fid_a,
+    b.fid AS fid_b,
+    a.tid,
     CASE
-      WHEN a.won AND b.won THEN 'ab'
+      WHEN a.won AND b.won THEN 'x'
       WHEN a.won THEN 'a'
       WHEN b.won THEN 'b'
-      WHEN a.n_winners > 0 THEN 'other'
-      ELSE 'none'
-    END AS winner
-  FROM cand c
-  JOIN cobid_elig a ON a.fid = c.fid_a
-  JOIN cobid_elig b ON b.fid = c.fid_b AND b.tid = a.tid
-  JOIN cobid_t t ON t.tid = a.tid
+      WHEN a.n_winners > 0 THEN 'o'
+      ELSE 'n'
+    END AS w
+  FROM cobid_elig a
+  JOIN cobid_elig b ON a.tid = b.tid AND a.fid < b.fid
+  SEMI JOIN cand c ON c.fid_a = a.fid AND c.fid_b = b.fid
 ), lists AS (
   SELECT
-    fid_a,
-    fid_b,
-    list(tender_id ORDER BY t_time NULLS LAST, tender_id) AS tenders,
-    list(winner ORDER BY t_time NULLS LAST, tender_id) AS winners
-  FROM shared GROUP BY fid_a, fid_b
+    s.fid_a,
+    s.fid_b,
+    list(t.tender_id ORDER BY s.tid) AS tenders,
+    string_agg(s.w, '' ORDER BY s.tid) AS winners
+  FROM shared s JOIN cobid_t t USING (tid)
+  GROUP BY s.fid_a, s.fid_b
 )
 SELECT
   c.firm_a, c.firm_b, c.n_together, c.n_a, c.n_b, c.jaccard, c.wins_a, c.wins_b, c.a_lost_to_b,
@@ -319,6 +323,7 @@ WITH s AS (
     q.prev_firm AS first_firm,
     q.prev_at AS first_at,
     q.submitted_at AS second_at,
+    r.deadline_ts - q.ts AS to_deadline_s,
     r.n_submitted,
     r.span_s,
     r.deadline_at,
@@ -349,6 +354,7 @@ SELECT
       first_firm := first_firm,
       first_at := strftime(first_at, '%Y-%m-%d %H:%M:%S'),
       second_at := strftime(second_at, '%Y-%m-%d %H:%M:%S'),
+      to_deadline_s := to_deadline_s::DOUBLE,
       n_submitted := n_submitted::INTEGER,
       span_s := span_s::DOUBLE,
       n_rush := n_rush::INTEGER,

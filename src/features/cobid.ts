@@ -40,7 +40,7 @@ export const COBID_OPTIONS: CobidOptions = {
   minTogether: 3,
   minFirmBids: 5,
   topWinners: 3,
-  upload: { maxGapSeconds: 120, rushWindowSeconds: 1800, rushMinBids: 3, minTenders: 2 },
+  upload: { maxGapSeconds: 600, rushWindowSeconds: 1800, rushMinBids: 3, minTenders: 2 },
 };
 
 /** Quartiles of a feature over a population (type 7, as DuckDB's quantile_cont and R's default). */
@@ -117,6 +117,8 @@ export interface UploadGap {
   readonly first_firm: string;
   readonly first_at: string;
   readonly second_at: string;
+  /** Seconds from the second submission to the deadline (the last submission when it is unknown). */
+  readonly to_deadline_s: number;
   /** Submissions with a time in the tender, and seconds from its first to its last one. */
   readonly n_submitted: number;
   readonly span_s: number;

@@ -14,12 +14,14 @@ import {
   type PricePatternFeatures,
   type PricePatternSettings,
 } from "./price-pattern.ts";
+import { computeProcessFeatures, type ProcessFeatures } from "./process.ts";
 import { computeScreenFeatures, type ScreenFeatures } from "./screen-stage.ts";
 
 export interface Features {
   readonly identity: IdentityFeatures;
   readonly screens: ScreenFeatures;
   readonly pricePatterns: PricePatternFeatures;
+  readonly process: ProcessFeatures;
   readonly participation: readonly TenderParticipation[];
 }
 
@@ -40,6 +42,7 @@ export async function computeFeatures(db: Db, s: FeatureSettings = FEATURE_DEFAU
     identity: await computeIdentityFeatures(db, s.hub),
     screens: await computeScreenFeatures(db, s.screenMinBids),
     pricePatterns: await computePricePatterns(db, s.pricePattern),
+    process: await computeProcessFeatures(db),
     participation: await db.all<TenderParticipation & Record<string, unknown>>(
       sqlSection(import.meta.url, "participation.sql", "participation"),
     ),

@@ -235,20 +235,23 @@ SELECT
   pct
 FROM wide;
 
+-- Reads return one JSON object per row (`j`), parsed in JS: several times faster than converting list
+-- columns value by value.
+
 -- name: read_tenders
-SELECT * FROM proc_tenders ORDER BY tender_id;
+SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_tenders t ORDER BY t.tender_id;
 
 -- name: read_identical_prices
-SELECT * FROM proc_identical_prices ORDER BY tender_id, price;
+SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_identical_prices t ORDER BY t.tender_id, t.price;
 
 -- name: read_late_winning_bids
-SELECT * FROM proc_late_winning_bids ORDER BY tender_id, bid_id;
+SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_late_winning_bids t ORDER BY t.tender_id, t.bid_id;
 
 -- name: read_firm_wins
-SELECT * FROM proc_firm_wins ORDER BY firm_id;
+SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_firm_wins t ORDER BY t.firm_id;
 
 -- name: read_disqualification_rates
-SELECT * FROM proc_disqualification_rates ORDER BY subject, subject_id;
+SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_disqualification_rates t ORDER BY t.subject, t.subject_id;
 
 -- name: read_fences
-SELECT * FROM proc_fences ORDER BY metric, grp;
+SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_fences t ORDER BY t.metric, t.grp;

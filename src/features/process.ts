@@ -163,11 +163,16 @@ function checkOptions(opts: ProcessFeatureOptions): void {
   }
   const bad = (msg: string) => new BidwatchError("E_PROCESS_OPTIONS", `process features: ${msg}`);
   if (!Number.isFinite(opts.fenceK) || opts.fenceK < 0) throw bad(`fenceK must be ≥ 0, got ${opts.fenceK}`);
-  if (!Number.isInteger(opts.unsuccessfulPercentile) || opts.unsuccessfulPercentile < 0 || opts.unsuccessfulPercentile > 100) {
+  if (
+    !Number.isInteger(opts.unsuccessfulPercentile) ||
+    opts.unsuccessfulPercentile < 0 ||
+    opts.unsuccessfulPercentile > 100
+  ) {
     throw bad(`unsuccessfulPercentile must be an integer 0..100, got ${opts.unsuccessfulPercentile}`);
   }
   for (const key of ["disqualificationMinBids", "disqualificationMinTenders"] as const) {
-    if (!Number.isInteger(opts[key]) || opts[key] < 1) throw bad(`${key} must be a positive integer, got ${opts[key]}`);
+    if (!Number.isInteger(opts[key]) || opts[key] < 1)
+      throw bad(`${key} must be a positive integer, got ${opts[key]}`);
   }
 }
 
@@ -186,8 +191,20 @@ export async function buildProcessTables(
     min_bids: opts.disqualificationMinBids,
     min_tenders: opts.disqualificationMinTenders,
   });
-  await db.exec(q("fences"), { k: opts.fenceK, percentile: opts.unsuccessfulPercentile });
+  await buildProcessFences(db, opts);
   return opts;
+}
+
+/**
+ * Builds `proc_fences` from `proc_tenders`, `proc_firm_wins` and `proc_disqualification_rates` (which must
+ * exist): per metric and group, n, Q1, Q3, IQR, the fences and the configured percentile.
+ */
+export async function buildProcessFences(
+  db: Db,
+  opts: ProcessFeatureOptions = PROCESS_FEATURE_DEFAULTS,
+): Promise<void> {
+  checkOptions(opts);
+  await db.exec(q("fences"), { k: opts.fenceK, percentile: opts.unsuccessfulPercentile });
 }
 
 /** Computes the process facts in SQL and reads them into JS (one query per table). */
@@ -196,16 +213,21 @@ export async function computeProcessFeatures(
   options: Partial<ProcessFeatureOptions> = {},
 ): Promise<ProcessFeatures> {
   const opts = await buildProcessTables(db, options);
-  type R<T> = T & Record<string, unknown>;
   return {
     options: opts,
-    tenders: await db.all<R<ProcessTender>>(q("read_tenders")),
-    identicalPrices: await db.all<R<IdenticalPriceGroup>>(q("read_identical_prices")),
-    lateWinningBids: await db.all<R<LateWinningBid>>(q("read_late_winning_bids")),
-    firmWins: await db.all<R<FirmWinRecord>>(q("read_firm_wins")),
-    disqualificationRates: await db.all<R<DisqualificationRate>>(q("read_disqualification_rates")),
-    fences: await db.all<R<Fence>>(q("read_fences")),
+    tenders: await readJsonRows<ProcessTender>(db, "read_tenders"),
+    identicalPrices: await readJsonRows<IdenticalPriceGroup>(db, "read_identical_prices"),
+    lateWinningBids: await readJsonRows<LateWinningBid>(db, "read_late_winning_bids"),
+    firmWins: await readJsonRows<FirmWinRecord>(db, "read_firm_wins"),
+    disqualificationRates: await readJsonRows<DisqualificationRate>(db, "read_disqualification_rates"),
+    fences: await readJsonRows<Fence>(db, "read_fences"),
   };
+}
+
+/** Runs a read section that yields one JSON object per row in column `j`, in the section's order. */
+async function readJsonRows<T>(db: Db, section: string): Promise<T[]> {
+  const rows = await db.all<{ j: string }>(q(section));
+  return rows.map((r) => JSON.parse(r.j) as T);
 }
 
 /** The fence of `metric` in group `grp`, if any value was observed. */
