@@ -4,7 +4,14 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { auditHead } from "../src/alerts/audit.ts";
 import { buildAlerts } from "../src/alerts/build.ts";
+import { deliverPending } from "../src/alerts/deliver.ts";
+import { enqueueAlerts, pendingCounts } from "../src/alerts/outbox.ts";
+import { rankAlerts } from "../src/alerts/rank.ts";
+import { readRoutingContext, routeAlert } from "../src/alerts/routing.ts";
+import { alertBoost, upsertAlerts, watchlistBoost } from "../src/alerts/store.ts";
+import { overdue } from "../src/alerts/workflow.ts";
 import {
   readBidCounts,
   readFirmNames,
@@ -28,6 +35,8 @@ export interface RunOptions {
   readonly inputs: readonly string[];
   readonly outDir: string;
   readonly firmIds?: FirmIdMode;
+  /** Deliver to BullMQ at this Redis URL after the run (contract §3); without it alerts wait in the outbox. */
+  readonly redisUrl?: string;
 }
 
 export interface RunEffects {
@@ -55,6 +64,12 @@ export interface RunSummary {
     communities: number;
     rings: number;
     hub_thresholds: Record<string, number>;
+  };
+  readonly delivery: { configured: boolean; delivered: number; pending: number; error?: string };
+  readonly workflow: {
+    overdue: { alert_id: string; channel: string | null; working_days_overdue: number }[];
+    audit_head: { seq: number; hash: string };
+    renamed: { from: string; to: string }[];
   };
   readonly warnings: readonly string[];
 }
@@ -134,14 +149,42 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   );
   const findings = detection.findings;
 
-  const { alerts, risks } = await timed(
+  const { alerts, risks, store } = await timed(
     "alerts",
     async () => {
-      const ctx = { tenderValue: await readTenderValues(db), firmNames: await readFirmNames(db) };
-      return { alerts: buildAlerts(findings, ctx), risks: tenderRisk([...ctx.tenderValue.keys()], findings) };
+      const boosts = await watchlistBoost(db);
+      const routing = await readRoutingContext(db);
+      const ctx = {
+        tenderValue: await readTenderValues(db),
+        firmNames: await readFirmNames(db),
+        route: (a: Parameters<typeof routeAlert>[0]) => routeAlert(a, routing),
+        boost: (firms: readonly string[]) => alertBoost(firms, boosts),
+      };
+      const built = buildAlerts(findings, ctx);
+      // The store gives continued rings their old id and remembers dismissals; dismissed alerts seen
+      // again on the same evidence are not raised.
+      const stored = await upsertAlerts(db, built, clock);
+      const suppressed = new Set(stored.suppressed);
+      const alerts = rankAlerts(stored.alerts.filter((a) => !suppressed.has(a.id)));
+      const enqueued = await enqueueAlerts(db, alerts, clock);
+      return { alerts, risks: tenderRisk([...ctx.tenderValue.keys()], findings), store: { ...stored, enqueued } };
     },
-    (r) => ({ alerts: r.alerts.length }),
+    (r) => ({
+      alerts: r.alerts.length,
+      inserted: r.store.inserted.length,
+      updated: r.store.updated.length,
+      reopened: r.store.reopened.length,
+      suppressed: r.store.suppressed.length,
+      enqueued: r.store.enqueued,
+    }),
   );
+
+  const delivery: RunSummary["delivery"] = options.redisUrl
+    ? await timed("delivery", async () => {
+        const r = await deliverPending(db, { redisUrl: options.redisUrl as string }, clock, logger);
+        return { configured: true, ...r };
+      }, (r) => ({ delivered: r.delivered, pending: r.pending }))
+    : { configured: false, ...(await pendingCounts(db)) };
 
   const summary = await timed("outputs", async () => {
     await mkdir(options.outDir, { recursive: true });
@@ -182,6 +225,16 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
         hub_thresholds: Object.fromEntries(
           Object.values(features.identity.hubs).map((h) => [h.field, h.max_firms]),
         ),
+      },
+      delivery,
+      workflow: {
+        overdue: (await overdue(db, clock)).map((o) => ({
+          alert_id: o.alert_id,
+          channel: o.channel,
+          working_days_overdue: o.working_days_overdue,
+        })),
+        audit_head: await auditHead(db),
+        renamed: store.renamed.map((m) => ({ from: m.incomingId, to: m.id })),
       },
       warnings: plausibilityWarnings(findings, risks.length),
     };

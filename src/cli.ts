@@ -44,7 +44,7 @@ function program(): Command {
       "firm id check: uscc (GB 32100-2015 credit codes) or any (platform ids)",
       "uscc",
     )
-    .action(async (inputs: string[], opts: { db: string; out: string; firmIds: string }) => {
+    .action(async (inputs: string[], opts: { db: string; out: string; firmIds: string; redis?: string }) => {
       if (opts.firmIds !== "uscc" && opts.firmIds !== "any") {
         throw new UsageError(`--firm-ids must be "uscc" or "any", not "${opts.firmIds}"`);
       }
@@ -52,7 +52,12 @@ function program(): Command {
       const db = await Db.open(opts.db);
       try {
         const { summary } = await runPipeline(
-          { inputs, outDir: opts.out, firmIds: opts.firmIds },
+          {
+            inputs,
+            outDir: opts.out,
+            firmIds: opts.firmIds,
+            ...((opts.redis ?? process.env.REDIS_URL) ? { redisUrl: opts.redis ?? process.env.REDIS_URL } : {}),
+          },
           { db, clock: { now: () => new Date() }, logger: stderrLogger },
         );
         stderrLogger.info("run complete", {

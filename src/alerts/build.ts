@@ -5,12 +5,13 @@
  *   score = 1 − Π_rules (1 − w_rule),
  * so independent evidence accumulates and no single rule reaches 1. A ring alert's score is its RING weight
  * (which already sums up the pair evidence) combined with non-pair findings about it. Watch-listed firms
- * multiply the score (capped at 1). Rank: score desc, amount desc, id asc.
+ * raise the score: 1 − (1 − score)^m (store.ts `applyBoost`). Rank: score desc, amount desc, id asc.
  * The id is a fingerprint of the subject, so the same finding on a later night keeps its id.
  */
 import { createHash } from "node:crypto";
 import { cmpStr } from "../domain/compare.ts";
 import { round2, round4 } from "../domain/rounding.ts";
+import { applyBoost, rankAlerts } from "./rank.ts";
 import type { Alert, AlertKind, Evidence, Finding, RouteProposal } from "../types.ts";
 
 export interface AlertContext {
@@ -22,7 +23,7 @@ export interface AlertContext {
   readonly route?: (
     alert: Pick<Alert, "kind" | "firms" | "tenders" | "amount" | "evidence">,
   ) => readonly RouteProposal[];
-  /** Score multiplier per firm from the watch list (重点关注对象); absent firms count 1. */
+  /** Watch-list multiplier m ≥ 1 for an alert's firms (重点关注对象): score becomes 1 − (1 − score)^m. */
   readonly boost?: (firms: readonly string[]) => number;
 }
 
@@ -101,7 +102,7 @@ export function buildAlerts(findings: readonly Finding[], ctx: AlertContext): Al
         ];
     const base = {
       id: alertId(key),
-      score: round4(Math.min(1, raw * multiplier)),
+      score: applyBoost(raw, multiplier),
       kind: first.kind,
       firms,
       tenders,
@@ -111,8 +112,7 @@ export function buildAlerts(findings: readonly Finding[], ctx: AlertContext): Al
     };
     unranked.push({ ...base, ...summaries(base, ctx), routing });
   }
-  unranked.sort((a, b) => b.score - a.score || b.amount - a.amount || cmpStr(a.id, b.id));
-  return unranked.map(({ id, ...rest }, i) => ({ id, rank: i + 1, ...rest }));
+  return rankAlerts(unranked);
 }
 
 function summaries(

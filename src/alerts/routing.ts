@@ -13,6 +13,7 @@
  *   collusively again.
  * The outcome of each rule, with its reason, is kept on the alert (`routing`).
  */
+import { type Db, sqlSection } from "../db/duckdb.ts";
 import { cmpStr } from "../domain/compare.ts";
 import type { Alert, Channel, RouteProposal } from "../types.ts";
 
@@ -60,7 +61,7 @@ export interface RoutingContext {
   readonly tenders: ReadonlyMap<string, TenderSide>;
   /** Collusion penalties per firm: dates (ISO yyyy-mm-dd) of sanctions whose reason names collusion. */
   readonly collusionPenalties: ReadonlyMap<string, readonly string[]>;
-  /** The run's reference date (ISO yyyy-mm-dd) for the repeat-offender window. */
+  /** The reference date (ISO yyyy-mm-dd) for the repeat-offender window: the latest bid in the data. */
   readonly asOf: string;
 }
 
@@ -162,4 +163,21 @@ export function routeAlert(
     });
   }
   return routes.sort((a, b) => CHANNEL_ORDER.indexOf(a.channel) - CHANNEL_ORDER.indexOf(b.channel));
+}
+
+const rq = (name: string) => sqlSection(import.meta.url, "routing.sql", name);
+
+/**
+ * Reads what the routing rules need from the database. The repeat-offender window ends at the latest bid
+ * in the data (not today), so the same data always routes the same way.
+ */
+export async function readRoutingContext(db: Db): Promise<RoutingContext> {
+  const tenders = await db.all<TenderSide & { tender_id: string } & Record<string, unknown>>(rq("tender_sides"));
+  const asOf = (await db.one<{ d: string | null }>(rq("as_of")))?.d ?? "1970-01-01";
+  const pens = await db.all<{ firm_id: string; dates: string[] }>(rq("collusion_penalties"));
+  return {
+    tenders: new Map(tenders.map((t) => [t.tender_id, t])),
+    collusionPenalties: new Map(pens.map((p) => [p.firm_id, p.dates])),
+    asOf,
+  };
 }

@@ -46,17 +46,27 @@ export class Db {
     return rows[0];
   }
 
-  /** Runs `fn` inside a transaction; rolls back on any error. */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run("BEGIN TRANSACTION");
-    try {
-      const result = await fn();
-      await this.conn.run("COMMIT");
-      return result;
-    } catch (err) {
-      await this.conn.run("ROLLBACK");
-      throw err;
-    }
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `fn` inside a transaction; rolls back on any error. Transactions on one handle run one after
+   * another (DuckDB has one transaction per connection), so concurrent callers wait their turn.
+   * `fn` must not start another transaction.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      await this.conn.run("BEGIN TRANSACTION");
+      try {
+        const result = await fn();
+        await this.conn.run("COMMIT");
+        return result;
+      } catch (err) {
+        await this.conn.run("ROLLBACK");
+        throw err;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   close(): void {

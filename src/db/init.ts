@@ -1,10 +1,14 @@
 /** Creates bidwatch's tables and SQL macros in a database (idempotent). */
+import { initOutbox } from "../alerts/outbox.ts";
+import { initAlertStore } from "../alerts/store.ts";
 import { CATEGORY_ALIASES, ROLE_ALIASES, SUBJECT_TYPE_ALIASES } from "../ingest/columns.ts";
 import { type Db, sqlFile } from "./duckdb.ts";
 
 export async function initDb(db: Db): Promise<void> {
   await db.exec(sqlFile(import.meta.url, "schema.sql"));
   await db.exec(sqlFile(new URL("../ingest/", import.meta.url).href, "macros.sql"));
+  await initAlertStore(db);
+  await initOutbox(db);
   await db.exec("CREATE OR REPLACE TEMP TABLE bw_labels (kind VARCHAR, label VARCHAR, value VARCHAR)");
   const rows: [string, string, string][] = [];
   const add = (kind: string, table: Readonly<Record<string, readonly string[]>>) => {
