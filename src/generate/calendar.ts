@@ -4,21 +4,26 @@
  * UTC arithmetic only, so the process time zone never matters.
  */
 export const DAY = 86_400;
-const EPOCH_MS = Date.UTC(2025, 0, 1);
-const TABLE_FROM = -1500;
-const TABLE_TO = 1500;
+/** Days from 1970-01-01 to 2025-01-01. */
+const EPOCH_DAYS = 20_089;
 
-const dayTable: string[] = [];
-
-function computeDay(day: number): string {
-  return new Date(EPOCH_MS + day * DAY * 1000).toISOString().slice(0, 10);
-}
-
-/** "YYYY-MM-DD" of a day number (0 = 2025-01-01). */
+/**
+ * "YYYY-MM-DD" of a day number (0 = 2025-01-01), by Howard Hinnant's civil_from_days algorithm
+ * (proleptic Gregorian calendar, integer arithmetic only).
+ */
 export function formatDay(day: number): string {
-  if (day < TABLE_FROM || day > TABLE_TO) return computeDay(day);
-  if (dayTable.length === 0) for (let d = TABLE_FROM; d <= TABLE_TO; d++) dayTable.push(computeDay(d));
-  return dayTable[day - TABLE_FROM] as string;
+  const z = day + EPOCH_DAYS + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y}-${two(m)}-${two(d)}`;
 }
 
 function two(n: number): string {

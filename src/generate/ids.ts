@@ -61,8 +61,8 @@ export function residentId(regionCode: string, birthDate: string, seq: number): 
 }
 
 const MOBILE_PREFIXES = [
-  130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 155, 156, 157, 158, 159, 166, 176, 177, 180, 181,
-  182, 183, 185, 186, 187, 188, 189, 198, 199,
+  130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 155, 156, 157, 158, 159, 166, 176, 177, 180,
+  181, 182, 183, 185, 186, 187, 188, 189, 198, 199,
 ];
 
 /** A mobile number as an integer (11 digits, fits a double exactly). */
@@ -107,7 +107,9 @@ export function oneOffIp(k: number): string {
   return `${first}.${(p >>> 16) & 255}.${(p >>> 8) & 255}.${p & 255}`;
 }
 
-const MAC_OUIS = [0x00e04c, 0x3c7c3f, 0xf02f74, 0x8cec4b, 0x54e1ad, 0x1c697a, 0xb42e99, 0x00155d, 0x708bcd, 0xd45d64];
+const MAC_OUIS = [
+  0x00e04c, 0x3c7c3f, 0xf02f74, 0x8cec4b, 0x54e1ad, 0x1c697a, 0xb42e99, 0x00155d, 0x708bcd, 0xd45d64,
+];
 
 /** A 48-bit MAC address as a (safe) integer: vendor OUI and 24 random bits. */
 export function macNumber(rng: Rng): number {

@@ -4,7 +4,14 @@
  */
 import type { Rng } from "./rng.ts";
 
-export const CATEGORIES = ["construction", "government_procurement", "water", "transport", "medicine", "other"] as const;
+export const CATEGORIES = [
+  "construction",
+  "government_procurement",
+  "water",
+  "transport",
+  "medicine",
+  "other",
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export interface RegionInfo {
@@ -40,7 +47,8 @@ export function personName(rng: Rng): string {
   return rng.chance(0.3) ? s + g1 : s + g1 + (GIVEN[rng.int(0, GIVEN.length - 1)] as string);
 }
 
-const BRAND_CHARS = "宏达恒信鼎盛中天华通瑞丰宝业金诚正泰顺汇永安铭远博新城嘉和东方元世联创图亿海纳圆广厦鸿聚力同荣万隆源祥大成建兴茂昌凯旭晟锦腾越润泽豪骏森";
+const BRAND_CHARS =
+  "宏达恒信鼎盛中天华通瑞丰宝业金诚正泰顺汇永安铭远博新城嘉和东方元世联创图亿海纳圆广厦鸿聚力同荣万隆源祥大成建兴茂昌凯旭晟锦腾越润泽豪骏森";
 
 function brand(rng: Rng, length: number): string {
   let s = "";
@@ -52,8 +60,20 @@ function brand(rng: Rng, length: number): string {
 }
 
 const FIRM_SUFFIXES: Readonly<Record<Category, readonly string[]>> = {
-  construction: ["建设工程有限公司", "建筑工程有限公司", "建设集团有限公司", "市政工程有限公司", "建工有限公司"],
-  government_procurement: ["科技有限公司", "信息技术有限公司", "贸易有限公司", "设备有限公司", "办公用品有限公司"],
+  construction: [
+    "建设工程有限公司",
+    "建筑工程有限公司",
+    "建设集团有限公司",
+    "市政工程有限公司",
+    "建工有限公司",
+  ],
+  government_procurement: [
+    "科技有限公司",
+    "信息技术有限公司",
+    "贸易有限公司",
+    "设备有限公司",
+    "办公用品有限公司",
+  ],
   water: ["水利水电工程有限公司", "水利建设有限公司", "环境工程有限公司"],
   transport: ["交通工程有限公司", "路桥工程有限公司", "公路工程有限公司"],
   medicine: ["医药有限公司", "医疗器械有限公司", "药业有限公司"],
@@ -69,12 +89,23 @@ export function firmName(rng: Rng, region: RegionInfo, category: Category, attem
 
 export function agencyName(rng: Rng, region: RegionInfo, attempt: number): string {
   const prefix = rng.chance(0.5) ? "浙江" : region.cityShort;
-  const suffix = rng.pick(["工程咨询有限公司", "招标代理有限公司", "项目管理有限公司", "工程管理咨询有限公司"]);
+  const suffix = rng.pick([
+    "工程咨询有限公司",
+    "招标代理有限公司",
+    "项目管理有限公司",
+    "工程管理咨询有限公司",
+  ]);
   return prefix + brand(rng, attempt > 0 ? 3 : 2) + suffix;
 }
 
 const TENDEREE_TEMPLATES: Readonly<Record<Category, readonly string[]>> = {
-  construction: ["住房和城乡建设局", "城市建设投资集团有限公司", "教育局", "城市更新有限公司", "建设发展中心"],
+  construction: [
+    "住房和城乡建设局",
+    "城市建设投资集团有限公司",
+    "教育局",
+    "城市更新有限公司",
+    "建设发展中心",
+  ],
   government_procurement: ["教育局", "财政局", "人民法院", "公安分局", "卫生健康局", "政务服务中心"],
   water: ["水利局", "农业农村局", "水务集团有限公司", "河道管理站"],
   transport: ["交通运输局", "公路与港航管理中心", "交通投资集团有限公司", "城市管理局"],
@@ -95,17 +126,24 @@ export function tendereeCodeKind(name: string): [string, string] {
   return ["1", "1"];
 }
 
-const ROADS = "文一 文二 文三 解放 延安 中山 人民 建设 环城 学院 庆春 凤起 天目山 莫干山 江南 滨江 钱江 世纪 复兴 新华 临平 五常 望江 秋涛".split(" ");
+const ROADS =
+  "文一 文二 文三 解放 延安 中山 人民 建设 环城 学院 庆春 凤起 天目山 莫干山 江南 滨江 钱江 世纪 复兴 新华 临平 五常 望江 秋涛".split(
+    " ",
+  );
 
 /** A street address; about one in twenty contains an ASCII comma (exercises CSV quoting). */
 export function address(rng: Rng, region: RegionInfo): string {
   const base = `${region.city}${region.district}${rng.pick(ROADS)}路${rng.int(1, 999)}号`;
-  if (rng.chance(0.05)) return `${base},${rng.pick(["创业园", "科技园", "商务中心", "大厦"])}${rng.int(1, 12)}号楼`;
+  if (rng.chance(0.05))
+    return `${base},${rng.pick(["创业园", "科技园", "商务中心", "大厦"])}${rng.int(1, 12)}号楼`;
   if (rng.chance(0.3)) return `${base}${rng.int(1, 30)}0${rng.int(1, 9)}室`;
   return base;
 }
 
-const PLACES = "城东片区 滨江大道 人民路 第二中学 中心医院 老旧小区 文化中心 体育馆 城南新区 工业园区 实验小学 农贸市场".split(" ");
+const PLACES =
+  "城东片区 滨江大道 人民路 第二中学 中心医院 老旧小区 文化中心 体育馆 城南新区 工业园区 实验小学 农贸市场".split(
+    " ",
+  );
 const WORKS = "改造 新建 提升改造 综合整治 扩建 维修加固".split(" ");
 const GOODS = "办公设备 教学设备 信息化系统 公务车辆 办公家具 视频监控设备 服务器及存储 图书".split(" ");
 const RIVERS = "东河 西溪 南渠 北港 运河支流 湘湖 苕溪".split(" ");
@@ -139,8 +177,9 @@ export function tenderTitle(rng: Rng, region: RegionInfo, category: Category, te
       title = `${tenderee}${rng.pick(SERVICES)}服务项目`;
   }
   if (rng.chance(0.2)) title += `（第${rng.int(1, 5)}标段）`;
-  if (rng.chance(0.01)) title = `"智慧${rng.pick(["校园", "社区", "城管"])}"${title}`;
-  else if (rng.chance(0.01)) title += ",二期";
+  const quirk = rng.float();
+  if (quirk < 0.01) title = `"智慧${rng.pick(["校园", "社区", "城管"])}"${title}`;
+  else if (quirk < 0.02) title += ",二期";
   return title;
 }
 

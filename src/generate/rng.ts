@@ -8,6 +8,7 @@
  */
 
 const TWO_32 = 4294967296;
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /** MurmurHash3 32-bit finaliser: a bijective avalanche mix of one 32-bit word. */
 function fmix32(h: number): number {
@@ -51,7 +52,12 @@ export class Rng {
       h = fmix32((h ^ lo) + 0x7f4a7c15);
       h = fmix32((h ^ hi) + 0x165667b1);
     }
-    return new Rng(fmix32(h ^ 0x243f6a88), fmix32(h ^ 0x85a308d3), fmix32(h ^ 0x13198a2e), fmix32(h ^ 0x03707344));
+    return new Rng(
+      fmix32(h ^ 0x243f6a88),
+      fmix32(h ^ 0x85a308d3),
+      fmix32(h ^ 0x13198a2e),
+      fmix32(h ^ 0x03707344),
+    );
   }
 
   /** Next unsigned 32-bit integer. */
@@ -142,8 +148,15 @@ export class Rng {
   /** `n` lower-case hexadecimal characters. */
   hex(n: number): string {
     let s = "";
-    while (s.length < n) s += this.u32().toString(16).padStart(8, "0");
-    return s.slice(0, n);
+    while (s.length < n) {
+      const x = this.u32();
+      s +=
+        (HEX_BYTE[x >>> 24] as string) +
+        HEX_BYTE[(x >>> 16) & 255] +
+        HEX_BYTE[(x >>> 8) & 255] +
+        HEX_BYTE[x & 255];
+    }
+    return s.length === n ? s : s.slice(0, n);
   }
 
   /** `n` decimal digits (leading zeros allowed). */
