@@ -37,6 +37,8 @@ export interface RunOptions {
   readonly firmIds?: FirmIdMode;
   /** Deliver to BullMQ at this Redis URL after the run (contract §3); without it alerts wait in the outbox. */
   readonly redisUrl?: string;
+  /** BullMQ key prefix (default `bidwatch`, contract §3); tests use their own. */
+  readonly queuePrefix?: string;
 }
 
 export interface RunEffects {
@@ -181,7 +183,12 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
 
   const delivery: RunSummary["delivery"] = options.redisUrl
     ? await timed("delivery", async () => {
-        const r = await deliverPending(db, { redisUrl: options.redisUrl as string }, clock, logger);
+        const r = await deliverPending(
+          db,
+          { redisUrl: options.redisUrl as string, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) },
+          clock,
+          logger,
+        );
         return { configured: true, ...r };
       }, (r) => ({ delivered: r.delivered, pending: r.pending }))
     : { configured: false, ...(await pendingCounts(db)) };
