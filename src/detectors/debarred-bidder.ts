@@ -71,8 +71,11 @@ export function run(
         `${b.firm_id} 在${who_zh}（${shown}）处于处罚/失信期间（${period_zh}）${reason_zh}仍投标 ` +
         `${tenders.length} 个标段：${tenders.join("、")}。`,
       text_en:
-        `${b.firm_id} bid in ${tenders.length} tender(s) (${tenders.join(", ")}) while ${who_en} (${shown}) ` +
-        `was sanctioned, ${period_en}${reason_en}.`,
+        b.subject_type === "firm"
+          ? `${b.firm_id} bid in ${tenders.length} tender(s) (${tenders.join(", ")}) while the firm itself was ` +
+            `sanctioned, ${period_en}${reason_en}.`
+          : `${b.firm_id} bid in ${tenders.length} tender(s) (${tenders.join(", ")}) while ${shown}, ${who_en}, ` +
+            `was sanctioned, ${period_en}${reason_en}.`,
       facts: {
         subject_id: b.subject_id,
         subject_id_masked: shown,

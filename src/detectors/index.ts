@@ -4,6 +4,7 @@
  */
 import type { Features } from "../features/index.ts";
 import type { Finding } from "../types.ts";
+import { COBID_DETECTORS } from "./cobid-flags.ts";
 import * as crossTender from "./cross-tender-device.ts";
 import { IDENTITY_RULES, runIdentityRule } from "./identity-rules.ts";
 import * as priceRegular from "./price-regular-pair.ts";
@@ -24,6 +25,7 @@ export const DETECTORS: readonly Detector[] = [
   { rule: priceRegular.RULE, run: (f) => priceRegular.run(f.pricePatterns) },
   { rule: priceScreens.RULE, run: (f) => priceScreens.run(f.screens) },
   ...PROCESS_DETECTORS.map((d) => ({ rule: d.rule, run: (f: Features) => d.run(f.process) })),
+  ...COBID_DETECTORS.map((d) => ({ rule: d.rule, run: (f: Features) => d.run(f.cobid) })),
 ];
 
 export interface DetectionResult {

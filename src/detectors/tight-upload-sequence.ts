@@ -80,6 +80,7 @@ export function run(
           first_firm: g.first_firm,
           first_at: g.first_at,
           second_at: g.second_at,
+          to_deadline_s: g.to_deadline_s,
           n_submitted: g.n_submitted,
           span_s: g.span_s,
           n_rush: g.n_rush,

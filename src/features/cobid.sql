@@ -219,9 +219,8 @@ WITH cand AS (
   SELECT f.*, i.fid FROM feat_cobid_firms f JOIN cobid_firm_ids i USING (firm_id)
   WHERE f.n_bids >= $min_firm_bids
 ), lw AS (
-  SELECT x.loser, x.winner, count(*) AS n, list(t.tender_id ORDER BY t.tender_id) AS tenders
-  FROM cobid_losses x JOIN cobid_t t USING (tid)
-  WHERE x.loser IN (SELECT fid FROM cand)
+  SELECT x.loser, x.winner, count(*) AS n
+  FROM cobid_losses x SEMI JOIN cand c ON c.fid = x.loser
   GROUP BY x.loser, x.winner
 ), n_winners AS (
   SELECT loser, count(*) AS n_distinct_winners FROM lw GROUP BY loser
@@ -230,13 +229,18 @@ WITH cand AS (
   FROM lw JOIN cobid_firm_ids fw ON fw.fid = lw.winner
   QUALIFY row_number() OVER (PARTITION BY lw.loser ORDER BY lw.n DESC, fw.firm_id) <= $top_k
 ), lost AS (
-  SELECT DISTINCT loser, tid, mid FROM cobid_losses WHERE loser IN (SELECT fid FROM cand)
+  SELECT DISTINCT x.loser, x.tid, x.mid FROM cobid_losses x SEMI JOIN cand c ON c.fid = x.loser
 ), lost_n AS (
   SELECT loser, count(*) AS n_lost FROM lost GROUP BY loser
+), to_top AS (
+  SELECT x.loser, x.winner, x.tid
+  FROM cobid_losses x SEMI JOIN top ON top.loser = x.loser AND top.winner = x.winner
 ), lost_top AS (
-  SELECT x.loser, count(DISTINCT x.tid) AS n_lost_to_top
-  FROM cobid_losses x JOIN top ON top.loser = x.loser AND top.winner = x.winner
-  GROUP BY x.loser
+  SELECT loser, count(DISTINCT tid) AS n_lost_to_top FROM to_top GROUP BY loser
+), top_tenders AS (
+  SELECT x.loser, x.winner, list(t.tender_id ORDER BY t.tender_id) AS tenders
+  FROM to_top x JOIN cobid_t t USING (tid)
+  GROUP BY x.loser, x.winner
 ), lost_market AS (
   SELECT loser, mid, count(*) AS n FROM lost GROUP BY loser, mid
 ), market_decided AS (
@@ -258,14 +262,11 @@ WITH cand AS (
   SELECT
     top.loser,
     list(
-      struct_pack(
-        firm_id := top.winner_id,
-        n := top.n::INTEGER,
-        tenders := top.tenders
-      )
+      struct_pack(firm_id := top.winner_id, n := top.n::INTEGER, tenders := tt.tenders)
       ORDER BY top.n DESC, top.winner_id
     ) AS top_winners
-  FROM top GROUP BY top.loser
+  FROM top JOIN top_tenders tt USING (loser, winner)
+  GROUP BY top.loser
 )
 SELECT
   c.firm_id, c.n_bids, c.n_valid, c.n_disqualified, c.n_wins, c.n_decided,

@@ -219,6 +219,20 @@ export function cobidOptions(
 
 type Loose<T> = T & Record<string, unknown>;
 
+const WINNER_CODES: Readonly<Record<string, SharedWinner>> = {
+  a: "a",
+  b: "b",
+  x: "ab",
+  o: "other",
+  n: "none",
+};
+
+function winnerOf(code: string): SharedWinner {
+  const w = WINNER_CODES[code];
+  if (w === undefined) throw new BidwatchError("E_COBID_INTERNAL", `cobid: unknown winner code "${code}"`);
+  return w;
+}
+
 /** Builds the co-bidding tables (`feat_cobid_firms`, `feat_cobid_pairs`, `feat_cobid_lost_to`). */
 export async function computeCobidTables(db: Db, o: CobidOptions = COBID_OPTIONS): Promise<void> {
   await db.exec(q("prepare"));
@@ -255,7 +269,10 @@ export async function computeCobidFeatures(
 ): Promise<CobidFeatures> {
   const o = cobidOptions(opts);
   await computeCobidTables(db, o);
-  const pairs = await db.all<Loose<CobidPair>>(q("read_pairs"), { min_together: o.minTogether });
+  const rawPairs = await db.all<Loose<Omit<CobidPair, "winners"> & { winners: string }>>(q("read_pairs"), {
+    min_together: o.minTogether,
+  });
+  const pairs: CobidPair[] = rawPairs.map((p) => ({ ...p, winners: [...p.winners].map(winnerOf) }));
   const pairJaccard = await db.one<Loose<Quartiles>>(q("pair_quartiles"), { min_together: o.minTogether });
   const firms = await db.all<Loose<CobidFirm>>(q("read_firms"), {
     min_firm_bids: o.minFirmBids,

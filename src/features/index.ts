@@ -2,6 +2,7 @@
 import type { Db } from "../db/duckdb.ts";
 import { sqlSection } from "../db/duckdb.ts";
 import type { TenderParticipation } from "../detectors/rings.ts";
+import { type CobidFeatures, computeCobidFeatures } from "./cobid.ts";
 import {
   computeIdentityFeatures,
   HUB_DEFAULTS,
@@ -22,6 +23,7 @@ export interface Features {
   readonly screens: ScreenFeatures;
   readonly pricePatterns: PricePatternFeatures;
   readonly process: ProcessFeatures;
+  readonly cobid: CobidFeatures;
   readonly participation: readonly TenderParticipation[];
 }
 
@@ -43,6 +45,7 @@ export async function computeFeatures(db: Db, s: FeatureSettings = FEATURE_DEFAU
     screens: await computeScreenFeatures(db, s.screenMinBids),
     pricePatterns: await computePricePatterns(db, s.pricePattern),
     process: await computeProcessFeatures(db),
+    cobid: await computeCobidFeatures(db),
     participation: await db.all<TenderParticipation & Record<string, unknown>>(
       sqlSection(import.meta.url, "participation.sql", "participation"),
     ),

@@ -168,7 +168,8 @@ function derivedColumns(table: TableName): { name: string; sql: string }[] {
       return [
         {
           name: "subject_type",
-          sql: "coalesce(subject_type, CASE WHEN bw_uscc_valid(subject_id) THEN 'firm' ELSE 'person' END)",
+          // Without a type: a credit code, or an id the firms table knows, is a firm (firms load first).
+          sql: "coalesce(subject_type, CASE WHEN bw_uscc_valid(subject_id) OR subject_id IN (SELECT firm_id FROM firms) THEN 'firm' ELSE 'person' END)",
         },
       ];
     case "firm_people":

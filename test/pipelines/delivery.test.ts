@@ -51,7 +51,6 @@ async function jobsByQueue(): Promise<Map<string, string[]>> {
       "delayed",
       "completed",
       "failed",
-      "paused",
       "prioritized",
     ]);
     out.set(name, jobs.map((j) => j.id as string).sort());
