@@ -11,8 +11,8 @@
 import { createHash } from "node:crypto";
 import { cmpStr } from "../domain/compare.ts";
 import { round2, round4 } from "../domain/rounding.ts";
-import { applyBoost, rankAlerts } from "./rank.ts";
 import type { Alert, AlertKind, Evidence, Finding, RouteProposal } from "../types.ts";
+import { applyBoost, rankAlerts } from "./rank.ts";
 
 export interface AlertContext {
   /** Award value per tender (award_price, else the winning bid), yuan. */

@@ -172,7 +172,9 @@ const rq = (name: string) => sqlSection(import.meta.url, "routing.sql", name);
  * in the data (not today), so the same data always routes the same way.
  */
 export async function readRoutingContext(db: Db): Promise<RoutingContext> {
-  const tenders = await db.all<TenderSide & { tender_id: string } & Record<string, unknown>>(rq("tender_sides"));
+  const tenders = await db.all<TenderSide & { tender_id: string } & Record<string, unknown>>(
+    rq("tender_sides"),
+  );
   const asOf = (await db.one<{ d: string | null }>(rq("as_of")))?.d ?? "1970-01-01";
   const pens = await db.all<{ firm_id: string; dates: string[] }>(rq("collusion_penalties"));
   return {

@@ -3,7 +3,7 @@
  * `runSharedIdentifier` (shared-identifier.ts). Each entry documents its method ("competing bidders of one
  * tender …"), why it is a red flag, its exclusions and its default weight (for one tender; n tenders give
  * 1 − (1 − w)^n). Weak identifiers (weight below 0.6: IP, phone, document author) need the pair to share
- * the value in two tenders. docs/detectors.md is written from this table.
+ * the value in two tenders. docs/detectors.md lists them with the other rules.
  */
 import type { IdentityFeatures } from "../features/identity.ts";
 import type { Finding } from "../types.ts";

@@ -45,14 +45,7 @@ async function jobsByQueue(): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const name of CHANNELS) {
     const q = new Queue(name, { connection: redis, prefix });
-    const jobs = await q.getJobs([
-      "waiting",
-      "active",
-      "delayed",
-      "completed",
-      "failed",
-      "prioritized",
-    ]);
+    const jobs = await q.getJobs(["waiting", "active", "delayed", "completed", "failed", "prioritized"]);
     out.set(name, jobs.map((j) => j.id as string).sort());
     await q.close();
   }
