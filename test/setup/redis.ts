@@ -59,11 +59,17 @@ export default async function setup(project: TestProject): Promise<() => void> {
       );
     }
     const port = await freePort();
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
-    for (let i = 0; i < 50 && !(await ping("127.0.0.1", port)); i++) await new Promise((r) => setTimeout(r, 100));
-    if (!(await ping("127.0.0.1", port))) throw new Error(`test setup: started redis-server on port ${port} but it does not answer`);
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: "ignore",
+      },
+    );
+    for (let i = 0; i < 50 && !(await ping("127.0.0.1", port)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    if (!(await ping("127.0.0.1", port)))
+      throw new Error(`test setup: started redis-server on port ${port} but it does not answer`);
     url = `redis://127.0.0.1:${port}`;
   }
   project.provide("redisUrl", url);
