@@ -8,10 +8,6 @@ import { auditHead } from "../src/alerts/audit.ts";
 import { buildAlerts } from "../src/alerts/build.ts";
 import { deliverPending } from "../src/alerts/deliver.ts";
 import { enqueueAlerts, pendingCounts } from "../src/alerts/outbox.ts";
-import { rankAlerts } from "../src/alerts/rank.ts";
-import { readRoutingContext, routeAlert } from "../src/alerts/routing.ts";
-import { alertBoost, upsertAlerts, watchlistBoost } from "../src/alerts/store.ts";
-import { overdue } from "../src/alerts/workflow.ts";
 import {
   readBidCounts,
   readFirmNames,
@@ -21,11 +17,16 @@ import {
   writeRejects,
   writeTenderRisk,
 } from "../src/alerts/outputs.ts";
+import { rankAlerts } from "../src/alerts/rank.ts";
+import { readRoutingContext, routeAlert } from "../src/alerts/routing.ts";
+import { alertBoost, upsertAlerts, watchlistBoost } from "../src/alerts/store.ts";
 import { tenderRisk } from "../src/alerts/tender-risk.ts";
+import { overdue } from "../src/alerts/workflow.ts";
+import { DEFAULT_SETTINGS, type Settings } from "../src/config.ts";
 import type { Db } from "../src/db/duckdb.ts";
 import { initDb } from "../src/db/init.ts";
-import { runDetectors } from "../src/detectors/index.ts";
-import { computeFeatures } from "../src/features/index.ts";
+import { buildDetectors, runDetectors } from "../src/detectors/index.ts";
+import { computeFeatures, FEATURE_DEFAULTS } from "../src/features/index.ts";
 import { TENDER_RISK_SCREEN_COLUMNS } from "../src/features/screen-stage.ts";
 import { type FileReport, ingest } from "../src/ingest/index.ts";
 import type { FirmIdMode } from "../src/ingest/normalise.ts";
@@ -39,6 +40,8 @@ export interface RunOptions {
   readonly redisUrl?: string;
   /** BullMQ key prefix (default `bidwatch`, contract §3); tests use their own. */
   readonly queuePrefix?: string;
+  /** Settings from the configuration file (src/config.ts); defaults when absent. */
+  readonly settings?: Settings;
 }
 
 export interface RunEffects {
@@ -106,6 +109,7 @@ export interface RunResult {
 
 export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<RunResult> {
   const { db, clock, logger } = fx;
+  const settings = options.settings ?? DEFAULT_SETTINGS;
   const startedAt = clock.now();
   const stages: Record<string, { seconds: number; [k: string]: number }> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>, counts?: (r: T) => Record<string, number>) => {
@@ -130,7 +134,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
 
   const features = await timed(
     "features",
-    () => computeFeatures(db),
+    () => computeFeatures(db, { ...FEATURE_DEFAULTS, hub: settings.hub }),
     (f) => ({
       shared_values: f.identity.sharedValues.length,
       cross_tender_links: f.identity.crossTender.length,
@@ -141,7 +145,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
 
   const detection = await timed(
     "detectors",
-    async () => runDetectors(features),
+    async () => runDetectors(features, buildDetectors(settings)),
     (d) => ({
       findings: d.findings.length,
       rings: d.rings.rings.length,
@@ -159,7 +163,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
       const ctx = {
         tenderValue: await readTenderValues(db),
         firmNames: await readFirmNames(db),
-        route: (a: Parameters<typeof routeAlert>[0]) => routeAlert(a, routing),
+        route: (a: Parameters<typeof routeAlert>[0]) => routeAlert(a, routing, settings.routing),
         boost: (firms: readonly string[]) => alertBoost(firms, boosts),
       };
       const built = buildAlerts(findings, ctx);
@@ -169,7 +173,11 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
       const suppressed = new Set(stored.suppressed);
       const alerts = rankAlerts(stored.alerts.filter((a) => !suppressed.has(a.id)));
       const enqueued = await enqueueAlerts(db, alerts, clock);
-      return { alerts, risks: tenderRisk([...ctx.tenderValue.keys()], findings), store: { ...stored, enqueued } };
+      return {
+        alerts,
+        risks: tenderRisk([...ctx.tenderValue.keys()], findings),
+        store: { ...stored, enqueued },
+      };
     },
     (r) => ({
       alerts: r.alerts.length,
@@ -182,15 +190,22 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   );
 
   const delivery: RunSummary["delivery"] = options.redisUrl
-    ? await timed("delivery", async () => {
-        const r = await deliverPending(
-          db,
-          { redisUrl: options.redisUrl as string, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) },
-          clock,
-          logger,
-        );
-        return { configured: true, ...r };
-      }, (r) => ({ delivered: r.delivered, pending: r.pending }))
+    ? await timed(
+        "delivery",
+        async () => {
+          const r = await deliverPending(
+            db,
+            {
+              redisUrl: options.redisUrl as string,
+              ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
+            },
+            clock,
+            logger,
+          );
+          return { configured: true, ...r };
+        },
+        (r) => ({ delivered: r.delivered, pending: r.pending }),
+      )
     : { configured: false, ...(await pendingCounts(db)) };
 
   const summary = await timed("outputs", async () => {
@@ -235,7 +250,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
       },
       delivery,
       workflow: {
-        overdue: (await overdue(db, clock)).map((o) => ({
+        overdue: (await overdue(db, clock, settings.deadlines)).map((o) => ({
           alert_id: o.alert_id,
           channel: o.channel,
           working_days_overdue: o.working_days_overdue,

@@ -8,6 +8,7 @@ import { DEFAULT_REDIS_URL, deliverPending, safeUrl } from "../alerts/deliver.ts
 import { type ExportChannel, exportAlerts } from "../alerts/export.ts";
 import { type AlertStatus, getAlert, listAlerts } from "../alerts/store.ts";
 import { accept, claim, close, feedback, overdue, refer, triage } from "../alerts/workflow.ts";
+import { loadConfig } from "../config.ts";
 import { BidwatchError, UsageError } from "../errors.ts";
 import type { Channel } from "../types.ts";
 import { DB_DEFAULT, printJson, resolveActor, stderrLogger, systemClock, withDb } from "./common.ts";
@@ -144,9 +145,11 @@ export function registerAlertCommands(program: Command): void {
     .description("referrals late on acceptance (5 working days) or result (10 working days after acceptance)")
     .option("--db <file>", "database file", DB_DEFAULT)
     .option("--json", "print JSON")
-    .action(async (o: { db: string; json?: boolean }) => {
+    .option("--config <file>", "settings file with deadlines and holidays (docs/configuration.md)")
+    .action(async (o: { db: string; json?: boolean; config?: string }) => {
+      const settings = await loadConfig(o.config);
       await withDb(o.db, async (db) => {
-        const items = await overdue(db, systemClock);
+        const items = await overdue(db, systemClock, settings.deadlines);
         if (o.json) return printJson(items);
         for (const i of items) {
           process.stdout.write(

@@ -1,6 +1,7 @@
 /** `bidwatch run` and `bidwatch generate`. */
 import type { Command } from "commander";
 import { runPipeline } from "../../pipelines/run.ts";
+import { loadConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { DB_DEFAULT, stderrLogger, systemClock, withDb } from "./common.ts";
 
@@ -20,32 +21,39 @@ export function registerRunCommands(program: Command): void {
       "--redis <url>",
       "deliver alerts to BullMQ at this Redis URL (default: $REDIS_URL; none: keep them pending)",
     )
-    .action(async (inputs: string[], opts: { db: string; out: string; firmIds: string; redis?: string }) => {
-      if (opts.firmIds !== "uscc" && opts.firmIds !== "any") {
-        throw new UsageError(`--firm-ids must be "uscc" or "any", not "${opts.firmIds}"`);
-      }
-      const redisUrl = opts.redis ?? process.env.REDIS_URL;
-      await withDb(opts.db, async (db) => {
-        const { summary } = await runPipeline(
-          {
-            inputs,
-            outDir: opts.out,
-            firmIds: opts.firmIds as "uscc" | "any",
-            ...(redisUrl ? { redisUrl } : {}),
-          },
-          { db, clock: systemClock, logger: stderrLogger },
-        );
-        for (const w of summary.warnings) stderrLogger.warn(w);
-        stderrLogger.info("run complete", {
-          out: opts.out,
-          loaded: summary.totals.loaded,
-          rejected: summary.totals.rejected,
-          alerts: summary.alerts.total,
-          pending_deliveries: summary.delivery.pending,
-          overdue: summary.workflow.overdue.length,
+    .action(
+      async (
+        inputs: string[],
+        opts: { db: string; out: string; firmIds: string; redis?: string; config?: string },
+      ) => {
+        if (opts.firmIds !== "uscc" && opts.firmIds !== "any") {
+          throw new UsageError(`--firm-ids must be "uscc" or "any", not "${opts.firmIds}"`);
+        }
+        const redisUrl = opts.redis ?? process.env.REDIS_URL;
+        const settings = await loadConfig(opts.config);
+        await withDb(opts.db, async (db) => {
+          const { summary } = await runPipeline(
+            {
+              inputs,
+              outDir: opts.out,
+              firmIds: opts.firmIds as "uscc" | "any",
+              settings,
+              ...(redisUrl ? { redisUrl } : {}),
+            },
+            { db, clock: systemClock, logger: stderrLogger },
+          );
+          for (const w of summary.warnings) stderrLogger.warn(w);
+          stderrLogger.info("run complete", {
+            out: opts.out,
+            loaded: summary.totals.loaded,
+            rejected: summary.totals.rejected,
+            alerts: summary.alerts.total,
+            pending_deliveries: summary.delivery.pending,
+            overdue: summary.workflow.overdue.length,
+          });
         });
-      });
-    });
+      },
+    );
 
   program
     .command("generate")

@@ -2,6 +2,7 @@
  * The detectors bidwatch runs, listed explicitly (no discovery). Each is pure: features in, findings out.
  * Pair findings then feed the ring detector (Louvain on the firm graph), which runs last.
  */
+import type { IdentityField } from "../features/identity.ts";
 import type { Features } from "../features/index.ts";
 import type { Finding } from "../types.ts";
 import { COBID_DETECTORS } from "./cobid-flags.ts";
@@ -18,15 +19,42 @@ export interface Detector {
   run(features: Features): Finding[];
 }
 
-export const DETECTORS: readonly Detector[] = [
-  ...IDENTITY_RULES.map((r) => ({ rule: r.rule, run: (f: Features) => runIdentityRule(r, f.identity) })),
-  { rule: crossTender.RULE, run: (f) => crossTender.run(f.identity) },
-  { rule: sharedPeople.RULE, run: (f) => sharedPeople.run(f.identity) },
-  { rule: priceRegular.RULE, run: (f) => priceRegular.run(f.pricePatterns) },
-  { rule: priceScreens.RULE, run: (f) => priceScreens.run(f.screens) },
-  ...PROCESS_DETECTORS.map((d) => ({ rule: d.rule, run: (f: Features) => d.run(f.process) })),
-  ...COBID_DETECTORS.map((d) => ({ rule: d.rule, run: (f: Features) => d.run(f.cobid) })),
-];
+/** Identifier values analysts configured per field: never evidence (allow) or always evidence (deny). */
+export interface ValueLists {
+  readonly allow: Readonly<Partial<Record<IdentityField, readonly string[]>>>;
+  readonly deny: Readonly<Partial<Record<IdentityField, readonly string[]>>>;
+}
+
+export function buildDetectors(lists: ValueLists = { allow: {}, deny: {} }): Detector[] {
+  const all = (m: ValueLists["allow"]) => Object.values(m).flat() as string[];
+  return [
+    ...IDENTITY_RULES.map((r) => ({
+      rule: r.rule,
+      run: (f: Features) =>
+        runIdentityRule(r, f.identity, {
+          ...r.defaults,
+          allow: lists.allow[r.field] ?? [],
+          deny: lists.deny[r.field] ?? [],
+        }),
+    })),
+    {
+      rule: crossTender.RULE,
+      run: (f: Features) =>
+        crossTender.run(f.identity, {
+          ...crossTender.DEFAULTS,
+          allow: all(lists.allow),
+          deny: all(lists.deny),
+        }),
+    },
+    { rule: sharedPeople.RULE, run: (f: Features) => sharedPeople.run(f.identity) },
+    { rule: priceRegular.RULE, run: (f: Features) => priceRegular.run(f.pricePatterns) },
+    { rule: priceScreens.RULE, run: (f: Features) => priceScreens.run(f.screens) },
+    ...PROCESS_DETECTORS.map((d) => ({ rule: d.rule, run: (f: Features) => d.run(f.process) })),
+    ...COBID_DETECTORS.map((d) => ({ rule: d.rule, run: (f: Features) => d.run(f.cobid) })),
+  ];
+}
+
+export const DETECTORS: readonly Detector[] = buildDetectors();
 
 export interface DetectionResult {
   readonly findings: readonly Finding[];
