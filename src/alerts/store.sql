@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS alerts (
   dismissed_atoms       VARCHAR[],
   updated_at            TIMESTAMPTZ NOT NULL
 );
+-- Why each channel is proposed (routing.ts); added after the first release, hence ALTER.
+ALTER TABLE alerts ADD COLUMN IF NOT EXISTS routing JSON;
 
 -- 重点关注对象: firms and people of confirmed alerts. One row per subject and alert.
 CREATE TABLE IF NOT EXISTS watchlist (
@@ -66,13 +68,13 @@ FROM alerts WHERE id IN (SELECT unnest($ids::JSON::VARCHAR[])) ORDER BY id;
 CREATE OR REPLACE TEMP TABLE bw_incoming AS
 SELECT unnest(json_transform($rows::JSON, '[{"id": "VARCHAR", "kind": "VARCHAR", "firms": ["VARCHAR"],
   "tenders": ["VARCHAR"], "score": "DOUBLE", "amount": "DOUBLE", "channels": ["VARCHAR"], "evidence": "JSON",
-  "summary_zh": "VARCHAR", "summary_en": "VARCHAR", "rank": "INTEGER", "fingerprint": "VARCHAR",
+  "routing": "JSON", "summary_zh": "VARCHAR", "summary_en": "VARCHAR", "rank": "INTEGER", "fingerprint": "VARCHAR",
   "atoms": ["VARCHAR"], "op": "VARCHAR"}]'), recursive := true);
 
 -- name: insert_incoming
-INSERT INTO alerts (id, kind, firms, tenders, score, amount, channels, evidence, summary_zh, summary_en, rank,
-                    first_seen, last_seen, status, evidence_fingerprint, evidence_atoms, updated_at)
-SELECT id, kind, firms, tenders, score, amount, channels, evidence, summary_zh, summary_en, rank,
+INSERT INTO alerts (id, kind, firms, tenders, score, amount, channels, evidence, routing, summary_zh, summary_en,
+                    rank, first_seen, last_seen, status, evidence_fingerprint, evidence_atoms, updated_at)
+SELECT id, kind, firms, tenders, score, amount, channels, evidence, routing, summary_zh, summary_en, rank,
        $now::TIMESTAMPTZ, $now::TIMESTAMPTZ, 'new', fingerprint, atoms, $now::TIMESTAMPTZ
 FROM bw_incoming WHERE op = 'insert' ORDER BY rank, id;
 
@@ -80,7 +82,7 @@ FROM bw_incoming WHERE op = 'insert' ORDER BY rank, id;
 -- Re-detected alerts: what was found is refreshed, the workflow state is kept.
 UPDATE alerts SET
   kind = i.kind, firms = i.firms, tenders = i.tenders, score = i.score, amount = i.amount,
-  channels = i.channels, evidence = i.evidence, summary_zh = i.summary_zh, summary_en = i.summary_en,
+  channels = i.channels, evidence = i.evidence, routing = i.routing, summary_zh = i.summary_zh, summary_en = i.summary_en,
   rank = i.rank, last_seen = $now::TIMESTAMPTZ, evidence_fingerprint = i.fingerprint,
   evidence_atoms = i.atoms, updated_at = $now::TIMESTAMPTZ
 FROM bw_incoming i
@@ -102,7 +104,7 @@ WHERE id IN (SELECT unnest($ids::JSON::VARCHAR[]));
 
 -- name: select_records
 SELECT id, rank, score, kind, firms, tenders, amount, channels, evidence::VARCHAR AS evidence,
-       summary_zh, summary_en, first_seen, last_seen, status, verdict, suppressed, assignee,
+       coalesce(routing, '[]')::VARCHAR AS routing, summary_zh, summary_en, first_seen, last_seen, status, verdict, suppressed, assignee,
        referred_channel, referred_at, accepted_at, result_at, closed_at, evidence_fingerprint, updated_at
 FROM alerts
 

@@ -16,7 +16,7 @@ import { type Db, sqlSection } from "../db/duckdb.ts";
 import { cmpStr } from "../domain/compare.ts";
 import { round4 } from "../domain/rounding.ts";
 import { BidwatchError } from "../errors.ts";
-import type { Alert, AlertKind, Channel, Clock, Evidence } from "../types.ts";
+import type { Alert, AlertKind, Channel, Clock, Evidence, RouteProposal } from "../types.ts";
 import { type AuditInput, appendAudit, initAudit } from "./audit.ts";
 import { applyBoost, rankAlerts } from "./rank.ts";
 
@@ -350,6 +350,7 @@ export async function upsertAlerts(
         amount: a.amount,
         channels: a.channels,
         evidence: a.evidence,
+        routing: a.routing ?? [],
         summary_zh: a.summary_zh,
         summary_en: a.summary_en,
         rank: a.rank,
@@ -441,6 +442,7 @@ interface RecordRow {
   amount: number;
   channels: Channel[];
   evidence: string;
+  routing: string;
   summary_zh: string;
   summary_en: string;
   first_seen: Date;
@@ -459,7 +461,11 @@ interface RecordRow {
 }
 
 function toRecord(r: RecordRow): AlertRecord {
-  return { ...r, evidence: JSON.parse(r.evidence) as Evidence[] };
+  return {
+    ...r,
+    evidence: JSON.parse(r.evidence) as Evidence[],
+    routing: JSON.parse(r.routing) as RouteProposal[],
+  };
 }
 
 export interface AlertFilter {
