@@ -1,6 +1,7 @@
 /** The `bidwatch` command line. Each command group lives in src/cli/ and wires real effects into pipelines. */
 import { Command, CommanderError } from "commander";
 import { registerAlertCommands } from "./cli/alerts.ts";
+import { registerInspectCommands } from "./cli/inspect.ts";
 import { registerRunCommands } from "./cli/run.ts";
 import { registerWorkerCommands } from "./cli/worker.ts";
 import { BidwatchError } from "./errors.ts";
@@ -15,6 +16,7 @@ export function program(): Command {
   registerRunCommands(cmd);
   registerAlertCommands(cmd);
   registerWorkerCommands(cmd);
+  registerInspectCommands(cmd);
   return cmd;
 }
 
