@@ -23,6 +23,7 @@ import { alertBoost, upsertAlerts, watchlistBoost } from "../src/alerts/store.ts
 import { tenderRisk } from "../src/alerts/tender-risk.ts";
 import { overdue } from "../src/alerts/workflow.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../src/config.ts";
+import { writeReport } from "../src/report/report.ts";
 import type { Db } from "../src/db/duckdb.ts";
 import { initDb } from "../src/db/init.ts";
 import { buildDetectors, runDetectors } from "../src/detectors/index.ts";
@@ -263,6 +264,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
     return summary;
   });
   await writeFile(join(options.outDir, "run_summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeReport(db, summary, options.outDir);
   return { summary, alerts };
 }
 

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerAlertCommands } from "./cli/alerts.ts";
 import { registerInspectCommands } from "./cli/inspect.ts";
 import { registerRunCommands } from "./cli/run.ts";
+import { registerServeCommands } from "./cli/serve.ts";
 import { registerWorkerCommands } from "./cli/worker.ts";
 import { BidwatchError } from "./errors.ts";
 
@@ -17,6 +18,7 @@ export function program(): Command {
   registerAlertCommands(cmd);
   registerWorkerCommands(cmd);
   registerInspectCommands(cmd);
+  registerServeCommands(cmd);
   return cmd;
 }
 
