@@ -1,5 +1,6 @@
 /** The `bidwatch` command line. Each command group lives in src/cli/ and wires real effects into pipelines. */
 import { Command, CommanderError } from "commander";
+import { registerEvalCommand } from "../pipelines/eval.ts";
 import { registerAlertCommands } from "./cli/alerts.ts";
 import { registerInspectCommands } from "./cli/inspect.ts";
 import { registerRunCommands } from "./cli/run.ts";
@@ -19,6 +20,7 @@ export function program(): Command {
   registerWorkerCommands(cmd);
   registerInspectCommands(cmd);
   registerServeCommands(cmd);
+  registerEvalCommand(cmd);
   return cmd;
 }
 
