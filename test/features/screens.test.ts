@@ -4,6 +4,7 @@ import { listValue } from "@duckdb/node-api";
 import { sampleKurtosis, sampleSkewness, sampleStandardDeviation } from "simple-statistics";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Db, ident } from "../../src/db/duckdb.ts";
+import { mulberry32 } from "../../src/domain/seeded.ts";
 import {
   computeScreens,
   readTenderScreens,
@@ -235,18 +236,6 @@ describe("computeScreens: hand-computed tenders", () => {
   });
 });
 
-/** mulberry32: a tiny seeded generator, so the random tenders are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Reference KS D against U(min, max), scipy.stats.kstest style (ties kept as separate points). */
 function ksUniform(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -264,7 +253,7 @@ describe("computeScreens: agrees with an independent TypeScript computation", ()
   it("on 200 seeded random tenders with large, close prices", async () => {
     const db = await Db.open();
     try {
-      const next = rng(20220104);
+      const next = mulberry32(20220104);
       const tenders = new Map<string, number[]>();
       for (let t = 0; t < 200; t++) {
         const n = 4 + Math.floor(next() * 20);
