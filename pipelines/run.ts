@@ -23,7 +23,6 @@ import { alertBoost, upsertAlerts, watchlistBoost } from "../src/alerts/store.ts
 import { tenderRisk } from "../src/alerts/tender-risk.ts";
 import { overdue } from "../src/alerts/workflow.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../src/config.ts";
-import { writeReport } from "../src/report/report.ts";
 import type { Db } from "../src/db/duckdb.ts";
 import { initDb } from "../src/db/init.ts";
 import { buildDetectors, runDetectors } from "../src/detectors/index.ts";
@@ -31,6 +30,7 @@ import { computeFeatures, FEATURE_DEFAULTS } from "../src/features/index.ts";
 import { TENDER_RISK_SCREEN_COLUMNS } from "../src/features/screen-stage.ts";
 import { type FileReport, ingest } from "../src/ingest/index.ts";
 import type { FirmIdMode } from "../src/ingest/normalise.ts";
+import { writeReport } from "../src/report/report.ts";
 import type { Alert, Clock, Finding, Logger } from "../src/types.ts";
 
 export interface RunOptions {
