@@ -98,7 +98,9 @@ describe("bidwatch inspect (command line)", () => {
     expect(ok).toMatch(/^ok +population/m);
     let err: unknown;
     try {
-      await run("verify", "--plan", doc.plan_id, "--seed", `${seed.slice(0, -1)}0`);
+      // Change the last hex digit (to another digit, whatever it was).
+      const tampered = `${seed.slice(0, -1)}${seed.endsWith("0") ? "1" : "0"}`;
+      await run("verify", "--plan", doc.plan_id, "--seed", tampered);
     } catch (e) {
       err = e;
     }
