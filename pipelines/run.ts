@@ -30,6 +30,7 @@ import { computeFeatures, FEATURE_DEFAULTS } from "../src/features/index.ts";
 import { TENDER_RISK_SCREEN_COLUMNS } from "../src/features/screen-stage.ts";
 import { type FileReport, ingest } from "../src/ingest/index.ts";
 import type { FirmIdMode } from "../src/ingest/normalise.ts";
+import { noProgress, type Progress } from "../src/progress.ts";
 import { writeReport } from "../src/report/report.ts";
 import type { Alert, Clock, Finding, Logger } from "../src/types.ts";
 
@@ -49,6 +50,8 @@ export interface RunEffects {
   readonly db: Db;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Progress of long stages (a bar on a terminal); none by default. */
+  readonly progress?: Progress;
 }
 
 export interface RunSummary {
@@ -113,9 +116,12 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const startedAt = clock.now();
   const stages: Record<string, { seconds: number; [k: string]: number }> = {};
+  const progress = fx.progress ?? noProgress;
   const timed = async <T>(name: string, fn: () => Promise<T>, counts?: (r: T) => Record<string, number>) => {
     const t0 = performance.now();
-    const r = await fn();
+    // Ingest shows its own bar (one step per file).
+    const task = name === "ingest" ? undefined : progress.start(name);
+    const r = await fn().finally(() => task?.done());
     const seconds = Math.round(performance.now() - t0) / 1000;
     stages[name] = { seconds, ...(counts ? counts(r) : {}) };
     logger.info(`stage ${name} done`, { seconds, ...(counts ? counts(r) : {}) });
@@ -125,7 +131,8 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   await initDb(db);
   const files = await timed(
     "ingest",
-    () => ingest(db, options.inputs, { firmIds: options.firmIds ?? "uscc", now: () => clock.now() }),
+    () =>
+      ingest(db, options.inputs, { firmIds: options.firmIds ?? "uscc", now: () => clock.now(), progress }),
     (r) => ({
       files: r.length,
       loaded: r.reduce((s, f) => s + f.loaded, 0),

@@ -1,5 +1,6 @@
 /** The `bidwatch` command line. Each command group lives in src/cli/ and wires real effects into pipelines. */
 import { Command, CommanderError } from "commander";
+import { registerBenchCommand } from "../pipelines/bench.ts";
 import { registerEvalCommand } from "../pipelines/eval.ts";
 import { registerAlertCommands } from "./cli/alerts.ts";
 import { registerInspectCommands } from "./cli/inspect.ts";
@@ -21,6 +22,7 @@ export function program(): Command {
   registerInspectCommands(cmd);
   registerServeCommands(cmd);
   registerEvalCommand(cmd);
+  registerBenchCommand(cmd);
   return cmd;
 }
 

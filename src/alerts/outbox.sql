@@ -15,6 +15,15 @@ INSERT INTO outbox (alert_id, channel, payload, created_at)
 VALUES ($alert_id, $channel, $payload::JSON, $at::TIMESTAMPTZ)
 ON CONFLICT DO NOTHING;
 
+-- name: enqueue_stage
+-- Many (alert, channel) rows at once: appended here (payload: the alert's JSON text), then inserted.
+CREATE OR REPLACE TEMP TABLE bw_outbox_in (alert_id VARCHAR, channel VARCHAR, payload VARCHAR);
+
+-- name: enqueue_staged
+INSERT INTO outbox (alert_id, channel, payload, created_at)
+SELECT alert_id, channel, payload::JSON, $at::TIMESTAMPTZ FROM bw_outbox_in
+ON CONFLICT DO NOTHING;
+
 -- name: pending
 SELECT alert_id, channel, payload::VARCHAR AS payload FROM outbox
 WHERE delivered_at IS NULL ORDER BY created_at, alert_id, channel;

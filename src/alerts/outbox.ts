@@ -18,16 +18,31 @@ export async function initOutbox(db: Db): Promise<void> {
   await db.exec(q("init"));
 }
 
-/** Adds a pending row for every (alert, channel) not in the outbox yet. Returns how many were added. */
+/**
+ * Adds a pending row for every (alert, channel) not in the outbox yet. Returns how many were added.
+ * The rows are appended in bulk to a staging table and inserted with one statement (a statement per row
+ * costs milliseconds each); a pair repeated within the call keeps its first payload, as row-by-row inserts did.
+ */
 export async function enqueueAlerts(db: Db, alerts: readonly Alert[], clock: Clock): Promise<number> {
   const before = (await pendingCounts(db)).pending;
   const at = clock.now().toISOString();
-  const stmt = await db.conn.prepare(q("enqueue"));
+  const rows: [string, string, string][] = [];
+  const seen = new Set<string>();
   for (const a of alerts) {
+    const payload = JSON.stringify(a);
     for (const channel of a.channels) {
-      stmt.bind({ alert_id: a.id, channel, payload: JSON.stringify(a), at });
-      await stmt.run();
+      const key = JSON.stringify([a.id, channel]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push([a.id, channel, payload]);
     }
+  }
+  await db.exec(q("enqueue_stage"));
+  try {
+    await db.appendText("bw_outbox_in", rows, { temp: true });
+    await db.exec(q("enqueue_staged"), { at });
+  } finally {
+    await db.exec("DROP TABLE IF EXISTS bw_outbox_in");
   }
   return (await pendingCounts(db)).pending - before;
 }

@@ -1,10 +1,12 @@
 /** Writes the outputs of a run (contract §2) into the output folder. */
-import { mkdir, writeFile } from "node:fs/promises";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { listValue } from "@duckdb/node-api";
 import { type Db, sqlSection } from "../db/duckdb.ts";
 import type { Alert } from "../types.ts";
-import { CsvWriter } from "./csv.ts";
+import { type Cell, CsvWriter, csvLine } from "./csv.ts";
 import type { TenderRisk } from "./tender-risk.ts";
 
 const q = (name: string) => sqlSection(import.meta.url, "outputs.sql", name);
@@ -25,7 +27,7 @@ export const ALERT_CSV_HEADER = [
 
 export async function writeAlerts(outDir: string, alerts: readonly Alert[]): Promise<void> {
   await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, "alerts.json"), `${JSON.stringify(alerts, null, 2)}\n`);
+  await writeJsonArray(join(outDir, "alerts.json"), alerts);
   const csv = new CsvWriter(join(outDir, "alerts.csv"), ALERT_CSV_HEADER);
   for (const a of alerts) {
     await csv.write([
@@ -45,6 +47,33 @@ export async function writeAlerts(outDir: string, alerts: readonly Alert[]): Pro
   await csv.close();
 }
 
+/**
+ * Writes `${JSON.stringify(items, null, 2)}\n` one item at a time, so the whole text never has to fit in one
+ * string (V8 caps a string at about 512 MB; a national export's alerts exceed it). An item's own
+ * serialisation is indented one level by prefixing its lines (JSON text has no raw newlines in strings).
+ */
+export async function writeJsonArray(path: string, items: readonly unknown[]): Promise<void> {
+  const out = createWriteStream(path);
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, "drain");
+  };
+  try {
+    if (items.length === 0) {
+      await write("[]\n");
+    } else {
+      await write("[\n");
+      for (let i = 0; i < items.length; i++) {
+        const text = (JSON.stringify(items[i], null, 2) ?? "null").replaceAll("\n", "\n  ");
+        await write(`  ${text}${i < items.length - 1 ? "," : ""}\n`);
+      }
+      await write("]\n");
+    }
+  } finally {
+    out.end();
+    await once(out, "finish");
+  }
+}
+
 export interface ScreenColumns {
   readonly names: readonly string[];
   readonly values: ReadonlyMap<string, readonly (number | null)[]>;
@@ -56,18 +85,49 @@ export async function writeTenderRisk(
   nBids: ReadonlyMap<string, number>,
   screens: ScreenColumns,
 ): Promise<void> {
-  const csv = new CsvWriter(join(outDir, "tender_risk.csv"), [
-    "tender_id",
-    "n_bids",
-    "risk_score",
-    ...screens.names,
-    "top_reasons",
-  ]);
-  for (const r of risks) {
-    const s = screens.values.get(r.tender_id) ?? screens.names.map(() => null);
-    await csv.write([r.tender_id, nBids.get(r.tender_id) ?? 0, r.risk_score, ...s, r.top_reasons.join(";")]);
+  const header = ["tender_id", "n_bids", "risk_score", ...screens.names, "top_reasons"];
+  const none = screens.names.map(() => null);
+  await writeCsvRows(
+    join(outDir, "tender_risk.csv"),
+    header,
+    risks.map((r) => {
+      const s = screens.values.get(r.tender_id) ?? none;
+      return [r.tender_id, nBids.get(r.tender_id) ?? 0, r.risk_score, ...s, r.top_reasons.join(";")];
+    }),
+  );
+}
+
+/** Rows per write in `writeCsvRows`. */
+const CSV_BATCH = 2000;
+
+/**
+ * The bytes `CsvWriter` writes (BOM, header, rows), with rows joined into batches: a write per row costs
+ * more than formatting it when there is one row per tender.
+ */
+export async function writeCsvRows(
+  path: string,
+  header: readonly string[],
+  rows: Iterable<readonly Cell[]>,
+): Promise<void> {
+  const out = createWriteStream(path);
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, "drain");
+  };
+  try {
+    await write(`\uFEFF${csvLine(header)}`);
+    let batch: string[] = [];
+    for (const row of rows) {
+      batch.push(csvLine(row));
+      if (batch.length >= CSV_BATCH) {
+        await write(batch.join(""));
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await write(batch.join(""));
+  } finally {
+    out.end();
+    await once(out, "finish");
   }
-  await csv.close();
 }
 
 export async function writeRejects(db: Db, outDir: string, fileIds: readonly number[]): Promise<number> {

@@ -63,9 +63,17 @@ SELECT id, status, verdict, suppressed, firms, dismissed_atoms
 FROM alerts WHERE id IN (SELECT unnest($ids::JSON::VARCHAR[])) ORDER BY id;
 
 -- name: stage_incoming
--- A run's alerts, prepared in store.ts (final id, atoms, fingerprint, op = insert | update), loaded in one
--- statement from a bound JSON array.
+-- A run's alerts, prepared in store.ts (final id, atoms, fingerprint, op = insert | update), loaded from a
+-- bound JSON array: the first batch here, the next ones with stage_incoming_more (the same row type;
+-- one statement per batch, since the cost of one huge array grows faster than its length).
 CREATE OR REPLACE TEMP TABLE bw_incoming AS
+SELECT unnest(json_transform($rows::JSON, '[{"id": "VARCHAR", "kind": "VARCHAR", "firms": ["VARCHAR"],
+  "tenders": ["VARCHAR"], "score": "DOUBLE", "amount": "DOUBLE", "channels": ["VARCHAR"], "evidence": "JSON",
+  "routing": "JSON", "summary_zh": "VARCHAR", "summary_en": "VARCHAR", "rank": "INTEGER", "fingerprint": "VARCHAR",
+  "atoms": ["VARCHAR"], "op": "VARCHAR"}]'), recursive := true);
+
+-- name: stage_incoming_more
+INSERT INTO bw_incoming
 SELECT unnest(json_transform($rows::JSON, '[{"id": "VARCHAR", "kind": "VARCHAR", "firms": ["VARCHAR"],
   "tenders": ["VARCHAR"], "score": "DOUBLE", "amount": "DOUBLE", "channels": ["VARCHAR"], "evidence": "JSON",
   "routing": "JSON", "summary_zh": "VARCHAR", "summary_en": "VARCHAR", "rank": "INTEGER", "fingerprint": "VARCHAR",

@@ -283,6 +283,9 @@ interface StateRow {
 
 const json = (v: unknown): string => JSON.stringify(v);
 
+/** Alerts per statement when staging a run's alerts (see stage_incoming in store.sql). */
+const STAGE_BATCH = 250;
+
 function listDiff(a: readonly string[], b: readonly string[]): string[] {
   const sb = new Set(b);
   return a.filter((x) => !sb.has(x));
@@ -418,7 +421,10 @@ export async function upsertAlerts(
         }
       }
     }
-    await db.exec(q("stage_incoming"), { rows: json(staged) });
+    for (let i = 0; i === 0 || i < staged.length; i += STAGE_BATCH) {
+      const rows = json(staged.slice(i, i + STAGE_BATCH));
+      await db.exec(q(i === 0 ? "stage_incoming" : "stage_incoming_more"), { rows });
+    }
     await db.exec(q("insert_incoming"), { now });
     await db.exec(q("update_incoming"), { now });
     await db.exec(q("drop_incoming"));

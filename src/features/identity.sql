@@ -1,19 +1,71 @@
+-- name: firm_key_injective
+-- Whether hash(firm_id) tells the firms apart (no two ids share a 64-bit hash), so it can stand in for them.
+SELECT count(DISTINCT firm_id) = count(DISTINCT hash(firm_id)) AS ok FROM bids;
+
 -- name: identity_long
--- Every non-empty identifier of every bid, one row per (bid, field). Placeholder values are dropped here.
+-- Every non-empty identifier of every bid, one row per (bid, field), for the values that two or more
+-- different firms use: a value only one firm uses is shared by no two bidders, in a tender or across
+-- tenders, so no feature below can use it (and cheap min/max per value finds them without a row per bid
+-- and identifier). Placeholder values are dropped here.
+-- {{firm_key}} is replaced by the wrapper: hash(firm_id) when firm_key_injective holds (integers compare
+-- faster than text), else firm_id.
+CREATE OR REPLACE TEMP TABLE feat_identity_multi AS
+WITH vals AS (
+  SELECT 'ip' AS field, ip AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY ip
+  UNION ALL
+  SELECT 'mac' AS field, mac AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY mac
+  UNION ALL
+  SELECT 'hardware_id' AS field, hardware_id AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY hardware_id
+  UNION ALL
+  SELECT 'software_lock_id' AS field, software_lock_id AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY software_lock_id
+  UNION ALL
+  SELECT 'file_hash' AS field, file_hash AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY file_hash
+  UNION ALL
+  SELECT 'file_author' AS field, file_author AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY file_author
+  UNION ALL
+  SELECT 'bond_account' AS field, bond_account AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY bond_account
+  UNION ALL
+  SELECT 'project_manager_id' AS field, project_manager_id AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY project_manager_id
+  UNION ALL
+  SELECT 'contact_phone' AS field, contact_phone AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY contact_phone
+)
+-- (The placeholder test sits inside the CASE so that it runs once per value, after the grouping: on its
+-- own, the optimiser would push it below the GROUP BY and run it once per bid.)
+SELECT field, value FROM vals
+WHERE value IS NOT NULL
+  AND CASE WHEN f0 <> f1 THEN upper(trim(value)) NOT IN ('0.0.0.0', '127.0.0.1', '::1', '00:00:00:00:00:00',
+    'FF:FF:FF:FF:FF:FF', 'UNKNOWN', 'NULL', 'NONE', 'N/A', '-', '0', '无', '未知', 'D41D8CD98F00B204E9800998ECF8427E')
+    ELSE false END;
 CREATE OR REPLACE TEMP TABLE feat_identity_long AS
-SELECT b.tender_id, b.firm_id, f.field, f.value
-FROM bids b,
-LATERAL (VALUES
-  ('ip', b.ip), ('mac', b.mac), ('hardware_id', b.hardware_id), ('software_lock_id', b.software_lock_id),
-  ('file_hash', b.file_hash), ('file_author', b.file_author), ('bond_account', b.bond_account),
-  ('project_manager_id', b.project_manager_id), ('contact_phone', b.contact_phone)
-) AS f(field, value)
-WHERE f.value IS NOT NULL
-  AND upper(trim(f.value)) NOT IN ('0.0.0.0', '127.0.0.1', '::1', '00:00:00:00:00:00', 'FF:FF:FF:FF:FF:FF',
-    'UNKNOWN', 'NULL', 'NONE', 'N/A', '-', '0', '无', '未知', 'D41D8CD98F00B204E9800998ECF8427E');
+SELECT tender_id, firm_id, 'ip' AS field, ip AS value FROM bids
+WHERE ip IN (SELECT value FROM feat_identity_multi WHERE field = 'ip')
+UNION ALL
+SELECT tender_id, firm_id, 'mac' AS field, mac AS value FROM bids
+WHERE mac IN (SELECT value FROM feat_identity_multi WHERE field = 'mac')
+UNION ALL
+SELECT tender_id, firm_id, 'hardware_id' AS field, hardware_id AS value FROM bids
+WHERE hardware_id IN (SELECT value FROM feat_identity_multi WHERE field = 'hardware_id')
+UNION ALL
+SELECT tender_id, firm_id, 'software_lock_id' AS field, software_lock_id AS value FROM bids
+WHERE software_lock_id IN (SELECT value FROM feat_identity_multi WHERE field = 'software_lock_id')
+UNION ALL
+SELECT tender_id, firm_id, 'file_hash' AS field, file_hash AS value FROM bids
+WHERE file_hash IN (SELECT value FROM feat_identity_multi WHERE field = 'file_hash')
+UNION ALL
+SELECT tender_id, firm_id, 'file_author' AS field, file_author AS value FROM bids
+WHERE file_author IN (SELECT value FROM feat_identity_multi WHERE field = 'file_author')
+UNION ALL
+SELECT tender_id, firm_id, 'bond_account' AS field, bond_account AS value FROM bids
+WHERE bond_account IN (SELECT value FROM feat_identity_multi WHERE field = 'bond_account')
+UNION ALL
+SELECT tender_id, firm_id, 'project_manager_id' AS field, project_manager_id AS value FROM bids
+WHERE project_manager_id IN (SELECT value FROM feat_identity_multi WHERE field = 'project_manager_id')
+UNION ALL
+SELECT tender_id, firm_id, 'contact_phone' AS field, contact_phone AS value FROM bids
+WHERE contact_phone IN (SELECT value FROM feat_identity_multi WHERE field = 'contact_phone');
 
 -- name: value_usage
--- How widely each value is used across the whole database.
+-- How widely each value is used across the whole database (values used by two or more firms).
 CREATE OR REPLACE TABLE feat_value_usage AS
 SELECT field, value, count(DISTINCT firm_id) AS value_firms, count(DISTINCT tender_id) AS value_tenders
 FROM feat_identity_long GROUP BY field, value;

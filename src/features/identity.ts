@@ -100,7 +100,8 @@ export async function computeIdentityFeatures(
   db: Db,
   hub: HubSettings = HUB_DEFAULTS,
 ): Promise<IdentityFeatures> {
-  await db.exec(q("identity_long"));
+  const injective = (await db.one<{ ok: boolean | null }>(q("firm_key_injective")))?.ok !== false;
+  await db.exec(q("identity_long").replaceAll("{{firm_key}}", injective ? "hash(firm_id)" : "firm_id"));
   await db.exec(q("value_usage"));
   const fences = await db.all<{ field: IdentityField; n_values: number; q1: number; q3: number }>(
     q("hub_fences"),
@@ -118,7 +119,7 @@ export async function computeIdentityFeatures(
   await db.exec(q("shared_values"));
   await db.exec(q("cross_tender"), { max_firms: maxCross });
   await db.exec(q("people_links"));
-  await db.exec("DROP TABLE IF EXISTS feat_identity_long");
+  await db.exec("DROP TABLE IF EXISTS feat_identity_long; DROP TABLE IF EXISTS feat_identity_multi");
   return {
     sharedValues: await readSharedValues(db),
     crossTender: await db.all<CrossTenderLink & Record<string, unknown>>(q("read_cross_tender")),

@@ -75,35 +75,89 @@ subset_screens AS (
     CASE WHEN s[k] > s[2] THEN (s[2] - s[1]) / list_stddev_samp(s[2:]) END AS rd
   FROM subsets
 ),
-subset_summary AS (
+-- Per tender and subset size: min, median and max of each subset screen. The median is
+-- quantile_cont(x, 0.5) computed from the sorted non-NULL values (middle value, or lo·½ + hi·½ of the two
+-- middle ones: DuckDB's interpolation lo·(1 − d) + hi·d at d = ½, bit for bit), which costs less than the
+-- holistic aggregate.
+subset_lists AS (
   SELECT
     tender_id,
     min(cv) FILTER (WHERE k = 3) AS sub3_cv_min,
-    quantile_cont(cv, 0.5) FILTER (WHERE k = 3) AS sub3_cv_med,
+    list(cv) FILTER (WHERE k = 3) AS l3_cv,
     max(cv) FILTER (WHERE k = 3) AS sub3_cv_max,
     min(spd) FILTER (WHERE k = 3) AS sub3_spd_min,
-    quantile_cont(spd, 0.5) FILTER (WHERE k = 3) AS sub3_spd_med,
+    list(spd) FILTER (WHERE k = 3) AS l3_spd,
     max(spd) FILTER (WHERE k = 3) AS sub3_spd_max,
     min(diffp) FILTER (WHERE k = 3) AS sub3_diffp_min,
-    quantile_cont(diffp, 0.5) FILTER (WHERE k = 3) AS sub3_diffp_med,
+    list(diffp) FILTER (WHERE k = 3) AS l3_diffp,
     max(diffp) FILTER (WHERE k = 3) AS sub3_diffp_max,
     min(rd) FILTER (WHERE k = 3) AS sub3_rd_min,
-    quantile_cont(rd, 0.5) FILTER (WHERE k = 3) AS sub3_rd_med,
+    list(rd) FILTER (WHERE k = 3) AS l3_rd,
     max(rd) FILTER (WHERE k = 3) AS sub3_rd_max,
     min(cv) FILTER (WHERE k = 4) AS sub4_cv_min,
-    quantile_cont(cv, 0.5) FILTER (WHERE k = 4) AS sub4_cv_med,
+    list(cv) FILTER (WHERE k = 4) AS l4_cv,
     max(cv) FILTER (WHERE k = 4) AS sub4_cv_max,
     min(spd) FILTER (WHERE k = 4) AS sub4_spd_min,
-    quantile_cont(spd, 0.5) FILTER (WHERE k = 4) AS sub4_spd_med,
+    list(spd) FILTER (WHERE k = 4) AS l4_spd,
     max(spd) FILTER (WHERE k = 4) AS sub4_spd_max,
     min(diffp) FILTER (WHERE k = 4) AS sub4_diffp_min,
-    quantile_cont(diffp, 0.5) FILTER (WHERE k = 4) AS sub4_diffp_med,
+    list(diffp) FILTER (WHERE k = 4) AS l4_diffp,
     max(diffp) FILTER (WHERE k = 4) AS sub4_diffp_max,
     min(rd) FILTER (WHERE k = 4) AS sub4_rd_min,
-    quantile_cont(rd, 0.5) FILTER (WHERE k = 4) AS sub4_rd_med,
+    list(rd) FILTER (WHERE k = 4) AS l4_rd,
     max(rd) FILTER (WHERE k = 4) AS sub4_rd_max
   FROM subset_screens
   GROUP BY tender_id
+),
+subset_sorted AS (
+  SELECT
+    * EXCLUDE (l3_cv, l3_spd, l3_diffp, l3_rd, l4_cv, l4_spd, l4_diffp, l4_rd),
+    list_sort(list_filter(l3_cv, v -> v IS NOT NULL)) AS s3_cv,
+    list_sort(list_filter(l3_spd, v -> v IS NOT NULL)) AS s3_spd,
+    list_sort(list_filter(l3_diffp, v -> v IS NOT NULL)) AS s3_diffp,
+    list_sort(list_filter(l3_rd, v -> v IS NOT NULL)) AS s3_rd,
+    list_sort(list_filter(l4_cv, v -> v IS NOT NULL)) AS s4_cv,
+    list_sort(list_filter(l4_spd, v -> v IS NOT NULL)) AS s4_spd,
+    list_sort(list_filter(l4_diffp, v -> v IS NOT NULL)) AS s4_diffp,
+    list_sort(list_filter(l4_rd, v -> v IS NOT NULL)) AS s4_rd
+  FROM subset_lists
+),
+subset_summary AS (
+  SELECT
+    tender_id,
+    sub3_cv_min,
+    CASE WHEN len(s3_cv) = 0 THEN NULL WHEN len(s3_cv) % 2 = 1 THEN s3_cv[(len(s3_cv) + 1) // 2]
+      ELSE s3_cv[len(s3_cv) // 2] * 0.5 + s3_cv[len(s3_cv) // 2 + 1] * 0.5 END AS sub3_cv_med,
+    sub3_cv_max,
+    sub3_spd_min,
+    CASE WHEN len(s3_spd) = 0 THEN NULL WHEN len(s3_spd) % 2 = 1 THEN s3_spd[(len(s3_spd) + 1) // 2]
+      ELSE s3_spd[len(s3_spd) // 2] * 0.5 + s3_spd[len(s3_spd) // 2 + 1] * 0.5 END AS sub3_spd_med,
+    sub3_spd_max,
+    sub3_diffp_min,
+    CASE WHEN len(s3_diffp) = 0 THEN NULL WHEN len(s3_diffp) % 2 = 1 THEN s3_diffp[(len(s3_diffp) + 1) // 2]
+      ELSE s3_diffp[len(s3_diffp) // 2] * 0.5 + s3_diffp[len(s3_diffp) // 2 + 1] * 0.5 END AS sub3_diffp_med,
+    sub3_diffp_max,
+    sub3_rd_min,
+    CASE WHEN len(s3_rd) = 0 THEN NULL WHEN len(s3_rd) % 2 = 1 THEN s3_rd[(len(s3_rd) + 1) // 2]
+      ELSE s3_rd[len(s3_rd) // 2] * 0.5 + s3_rd[len(s3_rd) // 2 + 1] * 0.5 END AS sub3_rd_med,
+    sub3_rd_max,
+    sub4_cv_min,
+    CASE WHEN len(s4_cv) = 0 THEN NULL WHEN len(s4_cv) % 2 = 1 THEN s4_cv[(len(s4_cv) + 1) // 2]
+      ELSE s4_cv[len(s4_cv) // 2] * 0.5 + s4_cv[len(s4_cv) // 2 + 1] * 0.5 END AS sub4_cv_med,
+    sub4_cv_max,
+    sub4_spd_min,
+    CASE WHEN len(s4_spd) = 0 THEN NULL WHEN len(s4_spd) % 2 = 1 THEN s4_spd[(len(s4_spd) + 1) // 2]
+      ELSE s4_spd[len(s4_spd) // 2] * 0.5 + s4_spd[len(s4_spd) // 2 + 1] * 0.5 END AS sub4_spd_med,
+    sub4_spd_max,
+    sub4_diffp_min,
+    CASE WHEN len(s4_diffp) = 0 THEN NULL WHEN len(s4_diffp) % 2 = 1 THEN s4_diffp[(len(s4_diffp) + 1) // 2]
+      ELSE s4_diffp[len(s4_diffp) // 2] * 0.5 + s4_diffp[len(s4_diffp) // 2 + 1] * 0.5 END AS sub4_diffp_med,
+    sub4_diffp_max,
+    sub4_rd_min,
+    CASE WHEN len(s4_rd) = 0 THEN NULL WHEN len(s4_rd) % 2 = 1 THEN s4_rd[(len(s4_rd) + 1) // 2]
+      ELSE s4_rd[len(s4_rd) // 2] * 0.5 + s4_rd[len(s4_rd) // 2 + 1] * 0.5 END AS sub4_rd_med,
+    sub4_rd_max
+  FROM subset_sorted
 )
 SELECT
   t.tender_id,

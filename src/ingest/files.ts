@@ -3,6 +3,7 @@
  * Encodings are detected, never assumed: a UTF-8 BOM, else strict UTF-8, else strict GB18030
  * (a superset of GBK/GB2312). Text that is neither fails the file.
  */
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
@@ -70,6 +71,8 @@ export async function sniffFile(path: string): Promise<InputFile> {
   let utf8: TextDecoder | undefined = new TextDecoder("utf-8", { fatal: true });
   let gb: TextDecoder | undefined = new TextDecoder("gb18030", { fatal: true });
   let hasNul = false;
+  /** The UTF-8 decoder holds the start of a character split between chunks. */
+  let pending = false;
   let size = 0;
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
     hash.update(chunk);
@@ -78,10 +81,15 @@ export async function sniffFile(path: string): Promise<InputFile> {
     if (format === "parquet") continue;
     if (!hasNul && chunk.includes(0)) hasNul = true;
     if (utf8) {
-      try {
-        utf8.decode(chunk, { stream: true });
-      } catch {
-        utf8 = undefined;
+      // A chunk of whole, valid UTF-8 characters after a character boundary leaves the streaming decoder
+      // as it was, so the (much faster) validator stands in for decoding it.
+      if (pending || !isUtf8(chunk)) {
+        try {
+          utf8.decode(chunk, { stream: true });
+          pending = !endsOnCharBoundary(chunk);
+        } catch {
+          utf8 = undefined;
+        }
       }
     }
     if (gb && !utf8) {
@@ -131,6 +139,16 @@ export async function sniffFile(path: string): Promise<InputFile> {
     return { path, name, size, sha256, format, encoding: "gb18030" };
   }
   throw new InputFileError("E_ENCODING", name, "text is neither UTF-8 nor GBK/GB18030");
+}
+
+/** Whether a byte string that is valid UTF-8 so far ends after a whole character (not inside one). */
+function endsOnCharBoundary(chunk: Buffer): boolean {
+  let i = chunk.length - 1;
+  while (i >= 0 && chunk.length - i <= 4 && ((chunk[i] ?? 0) & 0xc0) === 0x80) i--;
+  if (i < 0) return chunk.length === 0;
+  const lead = chunk[i] ?? 0;
+  const need = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  return chunk.length - i === need;
 }
 
 /**

@@ -8,18 +8,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Db } from "../db/duckdb.ts";
 import { InputFileError } from "../errors.ts";
+import { noProgress, type Progress } from "../progress.ts";
 import { LOAD_ORDER, type TableName } from "./columns.ts";
 import { type InputFile, resolveInputs, sniffFile, transcodeToUtf8 } from "./files.ts";
 import { type HeaderMapping, mapHeaders, tableOfFile } from "./headers.ts";
-import { deriveFromBids, mergeTable } from "./merge.ts";
+import { deriveFromBids, mergeRanked, rankRows } from "./merge.ts";
 import { type FirmIdMode, normaliseSql } from "./normalise.ts";
-import { stageFile } from "./stage.ts";
+import { dropStage, stageFile } from "./stage.ts";
 
 export interface IngestOptions {
   readonly firmIds?: FirmIdMode;
   readonly runId?: number;
   /** Clock for `ingested_at` (injected for determinism). */
   readonly now?: () => Date;
+  /** Progress: one step per file. */
+  readonly progress?: Progress;
 }
 
 export interface FileReport {
@@ -39,6 +42,9 @@ export interface FileReport {
   readonly duplicates: number;
   readonly ignored_columns: readonly string[];
 }
+
+/** Structural rejects per INSERT statement. */
+const REJECT_BATCH = 2000;
 
 interface Planned {
   readonly file: InputFile;
@@ -85,13 +91,22 @@ export async function ingest(
   const tmp = await mkdtemp(join(tmpdir(), "bidwatch-ingest-"));
   try {
     const reports: FileReport[] = [];
-    await db.transaction(async () => {
-      for (const p of planned) {
-        reports.push(
-          p.previous ? await previousReport(db, p) : await loadFile(db, p, tmp, firmIds, options.runId, now),
-        );
-      }
-    });
+    const task = (options.progress ?? noProgress).start("ingest", planned.length);
+    try {
+      await db.transaction(async () => {
+        for (const p of planned) {
+          task.tick(0, p.file.name);
+          reports.push(
+            p.previous
+              ? await previousReport(db, p)
+              : await loadFile(db, p, tmp, firmIds, options.runId, now),
+          );
+          task.tick(1);
+        }
+      });
+    } finally {
+      task.done();
+    }
     return reports;
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -149,16 +164,25 @@ async function loadFile(
 
   await db.exec(normaliseSql(table, mapping.columns, firmIds));
   await db.exec("CREATE OR REPLACE TEMP TABLE bw_file_rejects (line BIGINT, reason VARCHAR, raw VARCHAR)");
-  await db.exec(
-    "INSERT INTO bw_file_rejects SELECT _line, _reason, _raw FROM bw_norm WHERE _reason IS NOT NULL",
-  );
-  for (const r of staged.rejects) {
+  const invalid = await db.one<{ n: number }>("SELECT count(*) AS n FROM bw_norm WHERE _reason IS NOT NULL");
+  if ((invalid?.n ?? 0) > 0) {
     await db.exec(
-      "INSERT INTO bw_file_rejects VALUES ($line, $reason, $raw)",
-      r.raw === null ? { line: r.line, reason: r.reason, raw: "" } : { ...r },
+      `INSERT INTO bw_file_rejects SELECT n._line, n._reason, ${staged.raw("s")}
+       FROM bw_norm n JOIN bw_stage s ON s._line = n._line WHERE n._reason IS NOT NULL`,
     );
   }
-  const counts = await mergeTable(db, table, fileId);
+  // Records the reader could not split: bound as JSON, a batch per statement (not a statement per row).
+  for (let i = 0; i < staged.rejects.length; i += REJECT_BATCH) {
+    const rows = staged.rejects.slice(i, i + REJECT_BATCH).map((r) => ({ ...r, raw: r.raw ?? "" }));
+    await db.exec(
+      `INSERT INTO bw_file_rejects SELECT line, reason, raw FROM (SELECT unnest(json_transform($rows::JSON,
+         '[{"line": "BIGINT", "reason": "VARCHAR", "raw": "VARCHAR"}]'), recursive := true))`,
+      { rows: JSON.stringify(rows) },
+    );
+  }
+  const ranked = await rankRows(db, table, staged.raw);
+  await dropStage(db); // the file's text is no longer needed: free it before the merge writes the table
+  const counts = await mergeRanked(db, table, fileId, ranked);
   if (table === "bids") await deriveFromBids(db, fileId);
 
   const rejected = (await db.one<{ n: number }>("SELECT count(*) AS n FROM bw_file_rejects"))?.n ?? 0;
@@ -211,8 +235,9 @@ async function loadFile(
       at: now().toISOString(),
     },
   );
+  await dropStage(db);
   await db.exec(
-    "DROP TABLE IF EXISTS bw_stage; DROP TABLE IF EXISTS bw_norm; DROP TABLE IF EXISTS bw_ranked; DROP TABLE IF EXISTS bw_matched",
+    "DROP VIEW IF EXISTS bw_first; DROP TABLE IF EXISTS bw_norm; DROP TABLE IF EXISTS bw_ranked; DROP TABLE IF EXISTS bw_matched",
   );
   return report;
 }

@@ -1,60 +1,113 @@
 -- Value normalisation used by ingest. Each macro takes raw text and returns the typed value or NULL;
 -- ingest reports a reason when a non-empty input gives NULL.
 
--- Trim, fold full-width digits/punctuation to ASCII, empty → NULL.
+-- Trim, fold full-width digits/punctuation to ASCII, empty → NULL. Written for speed, with the result of
+-- nullif(trim(translate(s, '０１２３４５６７８９．，－＋：／　', '0123456789.,-+:/ ')), ''): translate() and trim()
+-- copy every value, so they run only where they can change it. ASCII text (byte length = character count)
+-- holds none of the full-width characters, and its only character trim() removes is the space.
 CREATE OR REPLACE MACRO bw_text(s) AS
-  nullif(trim(translate(s::VARCHAR, '０１２３４５６７８９．，－＋：／　', '0123456789.,-+:/ ')), '');
+  nullif(CASE
+    WHEN strlen(s::VARCHAR) = length(s::VARCHAR) THEN
+      CASE WHEN starts_with(s::VARCHAR, ' ') OR ends_with(s::VARCHAR, ' ') THEN trim(s::VARCHAR) ELSE s::VARCHAR END
+    ELSE trim(CASE WHEN regexp_matches(s::VARCHAR, '[０１２３４５６７８９．，－＋：／　]')
+      THEN translate(s::VARCHAR, '０１２３４５６７８９．，－＋：／　', '0123456789.,-+:/ ') ELSE s::VARCHAR END)
+  END, '');
 
--- Number text: drop thousands separators, currency signs, spaces and a trailing 元.
-CREATE OR REPLACE MACRO bw_num_text(s) AS
-  regexp_replace(regexp_replace(bw_text(s), '[,\s¥￥]', '', 'g'), '元$', '');
+-- The *_t macros take text already through bw_text (ingest computes it once per value); bw_text is
+-- idempotent, so bw_x(s) = bw_x_t(bw_text(s)).
+
+-- Number text: drop thousands separators, currency signs, spaces and a trailing 元. Each replacement runs
+-- only where its pattern occurs (regexp_replace is costly per value; without a match it returns its input).
+CREATE OR REPLACE MACRO bw_num_strip_t(t) AS
+  CASE WHEN regexp_matches(t, '[,\s¥￥]') THEN regexp_replace(t, '[,\s¥￥]', '', 'g') ELSE t END;
+
+CREATE OR REPLACE MACRO bw_num_yuan_t(x) AS
+  CASE WHEN regexp_matches(x, '元$') THEN regexp_replace(x, '元$', '') ELSE x END;
+
+CREATE OR REPLACE MACRO bw_num_text_t(t) AS bw_num_yuan_t(bw_num_strip_t(t));
+
+CREATE OR REPLACE MACRO bw_num_text(s) AS bw_num_text_t(bw_text(s));
 
 CREATE OR REPLACE MACRO bw_num(s) AS try_cast(bw_num_text(s) AS DOUBLE);
 
--- Unified social credit code, GB 32100-2015 (mirrors src/domain/uscc.ts).
+-- Unified social credit code, GB 32100-2015 (mirrors src/domain/uscc.ts). The weighted sum is written out
+-- (no lambda), so a value is read once per character instead of once per list element.
 CREATE OR REPLACE MACRO bw_uscc_valid(s) AS
   length(s) = 18
   AND regexp_full_match(s, '[0-9A-HJ-NPQRTUWXY]{18}')
   AND substr('0123456789ABCDEFGHJKLMNPQRTUWXY',
-        ((31 - (list_sum(list_transform(range(17), i ->
-            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[i + 1]) - 1) *
-            [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28][i + 1]))::BIGINT % 31)) % 31 + 1)::BIGINT, 1) = s[18];
+        ((31 - (((strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[1]) - 1) * 1 + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[2]) - 1) * 3 +
+            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[3]) - 1) * 9 + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[4]) - 1) * 27 +
+            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[5]) - 1) * 19 + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[6]) - 1) * 26 +
+            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[7]) - 1) * 16 + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[8]) - 1) * 17 +
+            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[9]) - 1) * 20 + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[10]) - 1) * 29 +
+            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[11]) - 1) * 25 + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[12]) - 1) * 13 +
+            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[13]) - 1) * 8 + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[14]) - 1) * 24 +
+            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[15]) - 1) * 10 + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[16]) - 1) * 30 +
+            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', s[17]) - 1) * 28)::BIGINT % 31)) % 31 + 1)::BIGINT, 1) = s[18];
 
 -- Timestamps: offset given → that instant; otherwise local Asia/Shanghai time. Seconds optional,
 -- one-digit months/days/hours accepted, '/', '-', '.' and 年月日 separators.
-CREATE OR REPLACE MACRO bw_ts_text(s) AS
-  regexp_replace(regexp_replace(replace(replace(replace(replace(bw_text(s), '年', '-'), '月', '-'), '日', ' '), '/', '-'),
-    'Z$', '+00:00'), '\s+', ' ', 'g');
+-- bw_ts_text_t(t) = bw_ts_ws_t(bw_ts_z_t(bw_ts_sep_t(t))); each step runs only where it changes something.
+CREATE OR REPLACE MACRO bw_ts_sep_t(t) AS
+  CASE WHEN regexp_matches(t, '[年月日/]')
+    THEN replace(replace(replace(replace(t, '年', '-'), '月', '-'), '日', ' '), '/', '-') ELSE t END;
 
-CREATE OR REPLACE MACRO bw_ts(s) AS
+CREATE OR REPLACE MACRO bw_ts_z_t(x) AS
+  CASE WHEN regexp_matches(x, 'Z$') THEN regexp_replace(x, 'Z$', '+00:00') ELSE x END;
+
+-- Runs of whitespace → one space (unchanged when every run already is a single space).
+CREATE OR REPLACE MACRO bw_ts_ws_t(x) AS
+  CASE WHEN regexp_matches(x, '\s\s|[\t\n\f\r]') THEN regexp_replace(x, '\s+', ' ', 'g') ELSE x END;
+
+CREATE OR REPLACE MACRO bw_ts_text_t(t) AS bw_ts_ws_t(bw_ts_z_t(bw_ts_sep_t(t)));
+
+CREATE OR REPLACE MACRO bw_ts_text(s) AS bw_ts_text_t(bw_text(s));
+
+-- x = trim(bw_ts_text(s)).
+CREATE OR REPLACE MACRO bw_ts_parse(x) AS
   CASE
-    WHEN regexp_matches(trim(bw_ts_text(s)), '[+-]\d{2}(:?\d{2})?$') AND regexp_matches(trim(bw_ts_text(s)), '\d[ T]\d')
-      THEN try_strptime(trim(bw_ts_text(s)),
+    WHEN regexp_matches(x, '[+-]\d{2}(:?\d{2})?$') AND regexp_matches(x, '\d[ T]\d')
+      THEN try_strptime(x,
         ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M:%S.%f%z',
          '%Y-%m-%dT%H:%M%z', '%Y-%m-%d %H:%M%z'])
-    ELSE timezone('Asia/Shanghai', try_strptime(trim(bw_ts_text(s)),
+    ELSE timezone('Asia/Shanghai', try_strptime(x,
         ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M:%S.%f',
          '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%d', '%Y%m%d%H%M%S', '%Y%m%d', '%Y.%m.%d %H:%M:%S', '%Y.%m.%d']))
   END;
 
-CREATE OR REPLACE MACRO bw_ts_ok(t) AS t IS NOT NULL AND year(t) BETWEEN 1990 AND 2100;
+CREATE OR REPLACE MACRO bw_ts(s) AS bw_ts_parse(trim(bw_ts_text(s)));
 
-CREATE OR REPLACE MACRO bw_date(s) AS
-  try_cast(try_strptime(trim(bw_ts_text(s)), ['%Y-%m-%d', '%Y%m%d', '%Y.%m.%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M']) AS DATE);
+-- A plausible time: year (in the session time zone) from 1990 to 2100. Compared with the bounds of that
+-- range rather than with year(t), which costs a calendar computation per value.
+CREATE OR REPLACE MACRO bw_ts_ok(t) AS
+  t IS NOT NULL AND t >= make_timestamptz(1990, 1, 1, 0, 0, 0) AND t < make_timestamptz(2101, 1, 1, 0, 0, 0);
 
-CREATE OR REPLACE MACRO bw_bool(s) AS
+-- x = trim(bw_ts_text(s)).
+CREATE OR REPLACE MACRO bw_date_parse(x) AS
+  try_cast(try_strptime(x, ['%Y-%m-%d', '%Y%m%d', '%Y.%m.%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M']) AS DATE);
+
+CREATE OR REPLACE MACRO bw_date(s) AS bw_date_parse(trim(bw_ts_text(s)));
+
+CREATE OR REPLACE MACRO bw_bool_t(t) AS
   CASE
-    WHEN lower(bw_text(s)) IN ('1', 'true', 't', 'y', 'yes', '是', '中标', '√') THEN true
-    WHEN lower(bw_text(s)) IN ('0', 'false', 'f', 'n', 'no', '否', '未中标', '×') THEN false
+    WHEN lower(t) IN ('1', 'true', 't', 'y', 'yes', '是', '中标', '√') THEN true
+    WHEN lower(t) IN ('0', 'false', 'f', 'n', 'no', '否', '未中标', '×') THEN false
   END;
+
+CREATE OR REPLACE MACRO bw_bool(s) AS bw_bool_t(bw_text(s));
 
 -- MAC: 12 hex digits in any separator style → 'AA:BB:CC:DD:EE:FF'; anything else is kept upper-cased.
-CREATE OR REPLACE MACRO bw_mac(s) AS
+-- Text already in that form is returned as it is (what the general rule gives it).
+CREATE OR REPLACE MACRO bw_mac_t(t) AS
   CASE
-    WHEN regexp_full_match(regexp_replace(bw_text(s), '[\s:.\-]', '', 'g'), '[0-9A-Fa-f]{12}')
-      THEN array_to_string(regexp_extract_all(upper(regexp_replace(bw_text(s), '[\s:.\-]', '', 'g')), '..'), ':')
-    ELSE upper(bw_text(s))
+    WHEN regexp_full_match(t, '[0-9A-F]{2}(?::[0-9A-F]{2}){5}') THEN t
+    WHEN regexp_full_match(regexp_replace(t, '[\s:.\-]', '', 'g'), '[0-9A-Fa-f]{12}')
+      THEN array_to_string(regexp_extract_all(upper(regexp_replace(t, '[\s:.\-]', '', 'g')), '..'), ':')
+    ELSE upper(t)
   END;
+
+CREATE OR REPLACE MACRO bw_mac(s) AS bw_mac_t(bw_text(s));
 
 -- Identifiers: trimmed, full-width folded, upper-cased (credit codes and ID numbers use upper-case letters).
 CREATE OR REPLACE MACRO bw_id(s) AS upper(bw_text(s));

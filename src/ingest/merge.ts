@@ -30,29 +30,76 @@ function payloadExpr(table: TableName, alias: string): string {
   return `md5(to_json(struct_pack(${cols.join(", ")}))::VARCHAR)`;
 }
 
-export async function mergeTable(db: Db, table: TableName, fileId: number): Promise<MergeCounts> {
+/** What `rankRows` found within the file. */
+export interface RankCounts {
+  readonly dups: number;
+  readonly conflicts: number;
+}
+
+/**
+ * First step of the merge: ranks the file's rows by key and rejects conflicting repeats (`raw` gives the SQL
+ * for a staged row's raw text, `Staged.raw`). The last step that reads `bw_stage`, which the caller may drop
+ * before `mergeRanked`.
+ */
+export async function rankRows(
+  db: Db,
+  table: TableName,
+  raw: (alias: string) => string,
+): Promise<RankCounts> {
+  // Rank rows within their key: `bw_ranked` holds line, key and rank only (the columns stay in `bw_norm`).
+  // Only keys repeated in the file need the window and the payload hash (md5 of the row as JSON, the costly
+  // part); a key seen once is its own first row, and its `_payload` stays NULL unless the key is stored.
+  await db.exec(`CREATE OR REPLACE TEMP TABLE bw_ranked AS
+    WITH k AS (
+      SELECT n._line, ${keyExpr(table, "n")} AS _key FROM bw_norm n WHERE n._reason IS NULL
+    ), d AS (
+      SELECT _key FROM k GROUP BY _key HAVING count(*) > 1
+    )
+    SELECT k._line, k._key, NULL::VARCHAR AS _payload, NULL::VARCHAR AS _first_payload, k._line AS _first_line,
+           1::BIGINT AS _rn
+    FROM k WHERE NOT EXISTS (SELECT 1 FROM d WHERE d._key IS NOT DISTINCT FROM k._key)
+    UNION ALL
+    SELECT v._line, v._key, v._payload, first_value(_payload) OVER w AS _first_payload,
+           first_value(_line) OVER w AS _first_line, row_number() OVER w AS _rn
+    FROM (SELECT n._line, ${keyExpr(table, "n")} AS _key, ${payloadExpr(table, "n")} AS _payload
+          FROM bw_norm n
+          WHERE n._reason IS NULL AND EXISTS (SELECT 1 FROM d WHERE d._key IS NOT DISTINCT FROM ${keyExpr(table, "n")})) v
+    WINDOW w AS (PARTITION BY _key ORDER BY _line)`);
+
+  const inFile = await db.one<{ dups: number; conflicts: number }>(
+    `SELECT count(*) FILTER (WHERE _rn > 1 AND _payload = _first_payload) AS dups,
+            count(*) FILTER (WHERE _rn > 1 AND _payload <> _first_payload) AS conflicts FROM bw_ranked`,
+  );
+  // Conflicting repeats of a key within the file become rejects.
+  if ((inFile?.conflicts ?? 0) > 0) {
+    const keyNames = TABLE_KEYS[table].join("+");
+    await db.exec(
+      `INSERT INTO bw_file_rejects
+       SELECT r._line, 'duplicate key ' || ${`'${keyNames}'`} || ' "' || replace(r._key, chr(31), '/') || '" conflicts with line ' || r._first_line, ${raw("s")}
+       FROM bw_ranked r JOIN bw_stage s ON s._line = r._line WHERE r._rn > 1 AND r._payload <> r._first_payload`,
+    );
+  }
+  return { dups: inFile?.dups ?? 0, conflicts: inFile?.conflicts ?? 0 };
+}
+
+/** Second step of the merge: the first rows of their keys go into the table, by key (see above). */
+export async function mergeRanked(
+  db: Db,
+  table: TableName,
+  fileId: number,
+  inFile: RankCounts,
+): Promise<MergeCounts> {
   const t = ident(table);
   const hist = ident(`${table}_history`);
   const cols = COLUMNS[table].map((c) => ident(c.name));
   const colList = cols.join(", ");
 
-  await db.exec(`CREATE OR REPLACE TEMP TABLE bw_ranked AS
-    SELECT v.*, first_value(_payload) OVER w AS _first_payload, first_value(_line) OVER w AS _first_line,
-           row_number() OVER w AS _rn
-    FROM (SELECT n.*, ${keyExpr(table, "n")} AS _key, ${payloadExpr(table, "n")} AS _payload
-          FROM bw_norm n WHERE n._reason IS NULL) v
-    WINDOW w AS (PARTITION BY _key ORDER BY _line)`);
-
-  // Conflicting repeats of a key within the file become rejects.
-  const keyNames = TABLE_KEYS[table].join("+");
+  // `bw_first`: the rows of `bw_norm` that come first for their key (without repeats: every usable row).
+  const repeats = inFile.dups + inFile.conflicts > 0;
   await db.exec(
-    `INSERT INTO bw_file_rejects
-     SELECT _line, 'duplicate key ' || ${`'${keyNames}'`} || ' "' || replace(_key, chr(31), '/') || '" conflicts with line ' || _first_line, _raw
-     FROM bw_ranked WHERE _rn > 1 AND _payload <> _first_payload`,
-  );
-  const inFile = await db.one<{ dups: number; conflicts: number }>(
-    `SELECT count(*) FILTER (WHERE _rn > 1 AND _payload = _first_payload) AS dups,
-            count(*) FILTER (WHERE _rn > 1 AND _payload <> _first_payload) AS conflicts FROM bw_ranked`,
+    `CREATE OR REPLACE TEMP VIEW bw_first AS SELECT * FROM bw_norm WHERE _reason IS NULL${
+      repeats ? " AND _line IN (SELECT _line FROM bw_ranked WHERE _rn = 1)" : ""
+    }`,
   );
 
   if (HAS_DERIVED.has(table)) {
@@ -61,11 +108,22 @@ export async function mergeTable(db: Db, table: TableName, fileId: number): Prom
     );
   }
 
+  // Stored rows are hashed only where the file brings their key; so are the file's rows meeting them.
   await db.exec(`CREATE OR REPLACE TEMP TABLE bw_matched AS
     SELECT r._key, r._line, r._payload, e._payload AS _old_payload
-    FROM (SELECT * FROM bw_ranked WHERE _rn = 1) r
-    LEFT JOIN (SELECT ${keyExpr(table, "x")} AS _key, ${payloadExpr(table, "x")} AS _payload FROM ${t} x) e
+    FROM (SELECT _key, _line, _payload FROM bw_ranked WHERE _rn = 1) r
+    LEFT JOIN (SELECT ${keyExpr(table, "x")} AS _key, ${payloadExpr(table, "x")} AS _payload FROM ${t} x
+               WHERE ${keyExpr(table, "x")} IN (SELECT _key FROM bw_ranked WHERE _rn = 1)) e
       ON e._key = r._key`);
+  const unhashed = await db.one<{ n: number }>(
+    "SELECT count(*) AS n FROM bw_matched WHERE _old_payload IS NOT NULL AND _payload IS NULL",
+  );
+  if ((unhashed?.n ?? 0) > 0) {
+    await db.exec(`UPDATE bw_matched SET _payload = p._payload
+      FROM (SELECT n._line, ${payloadExpr(table, "n")} AS _payload FROM bw_norm n
+            WHERE n._line IN (SELECT _line FROM bw_matched WHERE _old_payload IS NOT NULL AND _payload IS NULL)) p
+      WHERE bw_matched._line = p._line`);
+  }
   const m = await db.one<{ inserted: number; updated: number; same: number }>(
     `SELECT count(*) FILTER (WHERE _old_payload IS NULL) AS inserted,
             count(*) FILTER (WHERE _old_payload IS NOT NULL AND _old_payload <> _payload) AS updated,
@@ -83,19 +141,24 @@ export async function mergeTable(db: Db, table: TableName, fileId: number): Prom
     );
     await db.exec(`DELETE FROM ${t} WHERE ${keyExpr(table, t)} IN (SELECT _key FROM bw_changed)`);
   }
+  // New and changed rows go in, in file order (when every first row is new, no join is needed).
+  const allNew = (m?.updated ?? 0) + (m?.same ?? 0) === 0;
   await db.exec(
     `INSERT INTO ${t} (${colList}, _file_id, _line)
-     SELECT ${cols.map((c) => `r.${c}`).join(", ")}, $file, r._line
-     FROM bw_ranked r JOIN bw_matched mm ON mm._key = r._key AND r._rn = 1
-     WHERE mm._old_payload IS NULL OR mm._old_payload <> mm._payload
-     ORDER BY r._line`,
+     SELECT ${cols.map((c) => `f.${c}`).join(", ")}, $file, f._line
+     FROM bw_first f${
+       allNew
+         ? ""
+         : " WHERE f._line IN (SELECT _line FROM bw_matched WHERE _old_payload IS NULL OR _old_payload <> _payload)"
+     }
+     ORDER BY f._line`,
     { file: fileId },
   );
   return {
     inserted: m?.inserted ?? 0,
     updated: m?.updated ?? 0,
-    duplicates: (inFile?.dups ?? 0) + (m?.same ?? 0),
-    conflicts: inFile?.conflicts ?? 0,
+    duplicates: inFile.dups + (m?.same ?? 0),
+    conflicts: inFile.conflicts,
   };
 }
 
@@ -110,14 +173,14 @@ export async function deriveFromBids(db: Db, fileId: number): Promise<void> {
   await db.exec(
     `INSERT INTO tenders (tender_id, ${tenderCols.join(", ")}, _file_id, _line, _derived)
      SELECT tender_id, ${tenderCols.map((c) => `arg_min(${c}, _line) FILTER (WHERE ${c} IS NOT NULL)`).join(", ")}, $file, min(_line), true
-     FROM bw_ranked WHERE _rn = 1 AND tender_id NOT IN (SELECT tender_id FROM tenders)
+     FROM bw_first WHERE tender_id NOT IN (SELECT tender_id FROM tenders)
      GROUP BY tender_id`,
     { file: fileId },
   );
   await db.exec(
     `INSERT INTO firms (firm_id, name, _file_id, _line, _derived)
      SELECT firm_id, arg_min(firm_name, _line) FILTER (WHERE firm_name IS NOT NULL), $file, min(_line), true
-     FROM bw_ranked WHERE _rn = 1 AND firm_id NOT IN (SELECT firm_id FROM firms)
+     FROM bw_first WHERE firm_id NOT IN (SELECT firm_id FROM firms)
      GROUP BY firm_id`,
     { file: fileId },
   );

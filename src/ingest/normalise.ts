@@ -30,21 +30,45 @@ const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const quoted = (src: string) => `'"' || ${src} || '"'`;
 
 interface ColumnSql {
+  /**
+   * Intermediate values, computed once per row in stacked projections (level 1 reads `bw_stage`, level n
+   * reads level n − 1): DuckDB expands macros inline and does not share repeated sub-expressions, so a
+   * value used by several checks is materialised here instead of recomputed in each.
+   */
+  readonly lets: readonly Let[];
+  /** Temp tables over `bw_stage` the checks read: created before `bw_norm`, dropped after. */
+  readonly temps?: readonly { readonly name: string; readonly before: readonly string[] }[];
   readonly value: string;
   readonly reasons: string[];
+}
+
+interface Let {
+  readonly level: number;
+  readonly name: string;
+  readonly sql: string;
 }
 
 /** Upper bound for money amounts (yuan): DECIMAL(18,2) holds less than 1e16; beyond 1e14 is an export error. */
 const MAX_AMOUNT = "1e14";
 
-function columnSql(spec: ColumnSpec, mapped: MappedColumn | undefined, firmIds: FirmIdMode): ColumnSql {
+/**
+ * `i` numbers the column, for the names of its intermediate values. With `t` = bw_text(source), the
+ * expressions equal the macros applied to the source (bw_num(s) = try_cast(bw_num_text_t(t)), …; macros.sql).
+ */
+function columnSql(
+  spec: ColumnSpec,
+  mapped: MappedColumn | undefined,
+  firmIds: FirmIdMode,
+  i: number,
+): ColumnSql {
   if (!mapped) {
-    if (spec.type === "subject_type") return { value: "NULL", reasons: [] };
-    return { value: `NULL::${sqlType(spec)}`, reasons: [] };
+    if (spec.type === "subject_type") return { lets: [], value: "NULL", reasons: [] };
+    return { lets: [], value: `NULL::${sqlType(spec)}`, reasons: [] };
   }
   const src = ident(mapped.source);
   const name = spec.name;
-  const text = `bw_text(${src})`;
+  const text = ident(`_bw_t${i}`);
+  const lets: Let[] = [{ level: 1, name: `_bw_t${i}`, sql: `bw_text(${src})` }];
   const reasons: string[] = [];
   const requireNonEmpty = (v: string) => {
     if (spec.required) reasons.push(`CASE WHEN ${v} IS NULL THEN ${lit(`${name} is empty`)} END`);
@@ -55,60 +79,87 @@ function columnSql(spec: ColumnSpec, mapped: MappedColumn | undefined, firmIds: 
       reasons.push(
         `CASE WHEN length(${text}) > 200 THEN ${lit(`${name} is longer than 200 characters`)} END`,
       );
-      return { value: text, reasons };
+      return { lets, value: text, reasons };
     }
     case "firm_id":
     case "person_id": {
-      const v = `upper(${text})`;
+      lets.push({ level: 2, name: `_bw_u${i}`, sql: `upper(${text})` });
+      const v = ident(`_bw_u${i}`);
       requireNonEmpty(v);
       if (spec.type === "firm_id" && firmIds === "uscc") {
+        // The check digit is computed once per distinct id (a firm bids many times), not once per row.
+        // (A table of its own: inline, the optimiser drops the DISTINCT under IN and checks every row.)
+        const ids = `bw_ids${i}`;
+        const before = [
+          `CREATE OR REPLACE TEMP TABLE ${ids} AS SELECT DISTINCT upper(bw_text(${src})) AS u FROM bw_stage`,
+        ];
         reasons.push(
-          `CASE WHEN ${v} IS NOT NULL AND NOT bw_uscc_valid(${v}) THEN ${lit(`${name} `)} || ${quoted(v)} || ${lit(
+          `CASE WHEN ${v} IS NOT NULL AND ${v} IN (SELECT u FROM ${ids} WHERE u IS NOT NULL AND NOT bw_uscc_valid(u)) THEN ${lit(`${name} `)} || ${quoted(v)} || ${lit(
             " is not a valid unified social credit code (GB 32100-2015; use --firm-ids any for platform ids)",
           )} END`,
         );
-      } else {
-        reasons.push(`CASE WHEN length(${v}) > 64 THEN ${lit(`${name} is longer than 64 characters`)} END`);
+        return { lets, temps: [{ name: ids, before }], value: v, reasons };
       }
-      return { value: v, reasons };
+      reasons.push(`CASE WHEN length(${v}) > 64 THEN ${lit(`${name} is longer than 64 characters`)} END`);
+      return { lets, value: v, reasons };
     }
     case "price": {
       const m = mapped.unit === "wan_yuan" ? "10000" : "1";
-      const n = `(bw_num(${src}) * ${m})`;
+      lets.push(
+        { level: 2, name: `_bw_a${i}`, sql: `bw_num_strip_t(${text})` },
+        { level: 3, name: `_bw_n${i}`, sql: `bw_num_yuan_t(${ident(`_bw_a${i}`)})` },
+        { level: 4, name: `_bw_d${i}`, sql: `try_cast(${ident(`_bw_n${i}`)} AS DOUBLE)` },
+      );
+      const numText = ident(`_bw_n${i}`);
+      const num = ident(`_bw_d${i}`);
+      const n = `(${num} * ${m})`;
       requireNonEmpty(text);
       reasons.push(
-        `CASE WHEN ${text} IS NOT NULL AND bw_num(${src}) IS NULL THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(" is not a number")} END`,
+        `CASE WHEN ${text} IS NOT NULL AND ${num} IS NULL THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(" is not a number")} END`,
         `CASE WHEN ${text} IS NOT NULL AND (NOT isfinite(${n}) OR abs(${n}) >= ${MAX_AMOUNT}) THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(" is out of range")} END`,
         `CASE WHEN ${n} <= 0 THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(" must be greater than 0")} END`,
       );
-      const exact = `coalesce(try_cast(bw_num_text(${src}) AS DECIMAL(38, 6)), try_cast(bw_num(${src}) AS DECIMAL(38, 6)))`;
-      const value = `CASE WHEN isfinite(${n}) AND abs(${n}) < ${MAX_AMOUNT} AND ${n} > 0 THEN CAST(${exact} * ${m} AS DECIMAL(18, 2)) END`;
-      return { value, reasons };
+      const exact = `coalesce(try_cast(${numText} AS DECIMAL(38, 6)), try_cast(${num} AS DECIMAL(38, 6)))`;
+      // Parsing text into DECIMAL(38, 6) is slow (128-bit); DECIMAL(18, 6) parses the same digits to the same
+      // value whenever it can hold them, so it is tried first and the wide parse only runs where it fails.
+      const narrow = `try_cast(${numText} AS DECIMAL(18, 6))`;
+      const fast =
+        m === "1"
+          ? `CAST(${narrow} AS DECIMAL(18, 2))`
+          : `CAST(CAST(${narrow} AS DECIMAL(38, 6)) * ${m} AS DECIMAL(18, 2))`;
+      const value = `CASE WHEN isfinite(${n}) AND abs(${n}) < ${MAX_AMOUNT} AND ${n} > 0 THEN coalesce(${fast}, CAST(${exact} * ${m} AS DECIMAL(18, 2))) END`;
+      return { lets, value, reasons };
     }
-    case "timestamp": {
-      const t = `bw_ts(${src})`;
-      requireNonEmpty(text);
-      reasons.push(
-        `CASE WHEN ${text} IS NOT NULL AND NOT bw_ts_ok(${t}) THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(" is not a valid date/time")} END`,
-      );
-      return { value: `CASE WHEN bw_ts_ok(${t}) THEN ${t} END`, reasons };
-    }
+    case "timestamp":
     case "date": {
-      const d = `bw_date(${src})`;
-      requireNonEmpty(text);
-      reasons.push(
-        `CASE WHEN ${text} IS NOT NULL AND NOT bw_ts_ok(${d}) THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(" is not a valid date")} END`,
+      // trim(bw_ts_text_t(t)) step by step, then the parse and its plausibility check.
+      const parse = spec.type === "date" ? "bw_date_parse" : "bw_ts_parse";
+      lets.push(
+        { level: 2, name: `_bw_a${i}`, sql: `bw_ts_sep_t(${text})` },
+        { level: 3, name: `_bw_b${i}`, sql: `bw_ts_z_t(${ident(`_bw_a${i}`)})` },
+        { level: 4, name: `_bw_x${i}`, sql: `trim(bw_ts_ws_t(${ident(`_bw_b${i}`)}))` },
+        { level: 5, name: `_bw_s${i}`, sql: `${parse}(${ident(`_bw_x${i}`)})` },
+        { level: 6, name: `_bw_ok${i}`, sql: `bw_ts_ok(${ident(`_bw_s${i}`)})` },
       );
-      return { value: `CASE WHEN bw_ts_ok(${d}) THEN ${d} END`, reasons };
+      const t = ident(`_bw_s${i}`);
+      const ok = ident(`_bw_ok${i}`);
+      requireNonEmpty(text);
+      const what = spec.type === "date" ? " is not a valid date" : " is not a valid date/time";
+      reasons.push(
+        `CASE WHEN ${text} IS NOT NULL AND NOT ${ok} THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(what)} END`,
+      );
+      return { lets, value: `CASE WHEN ${ok} THEN ${t} END`, reasons };
     }
     case "bool": {
+      lets.push({ level: 2, name: `_bw_b${i}`, sql: `bw_bool_t(${text})` });
+      const b = ident(`_bw_b${i}`);
       reasons.push(
-        `CASE WHEN ${text} IS NOT NULL AND bw_bool(${src}) IS NULL THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(" is not a yes/no value (1/0, true/false, 是/否)")} END`,
+        `CASE WHEN ${text} IS NOT NULL AND ${b} IS NULL THEN ${lit(`${name} `)} || ${quoted(text)} || ${lit(" is not a yes/no value (1/0, true/false, 是/否)")} END`,
       );
-      return { value: `bw_bool(${src})`, reasons };
+      return { lets, value: b, reasons };
     }
     case "mac":
-      return { value: `bw_mac(${src})`, reasons };
+      return { lets, value: `bw_mac_t(${text})`, reasons };
     case "category":
     case "role":
     case "subject_type": {
@@ -116,11 +167,11 @@ function columnSql(spec: ColumnSpec, mapped: MappedColumn | undefined, firmIds: 
       const value = `CASE WHEN ${text} IS NULL THEN NULL ELSE coalesce((SELECT l.value FROM bw_labels l WHERE l.kind = ${kind} AND l.label = lower(${text})), ${
         spec.type === "category" ? "'other'" : `lower(${text})`
       }) END`;
-      return { value, reasons };
+      return { lets, value, reasons };
     }
     case "text":
       requireNonEmpty(text);
-      return { value: text, reasons };
+      return { lets, value: text, reasons };
   }
 }
 
@@ -140,23 +191,34 @@ function tableChecks(table: TableName): string[] {
 }
 
 /**
- * SQL creating temp table `bw_norm` from `bw_stage`: `_line, _raw`, every accepted column of the table
+ * SQL creating temp table `bw_norm` from `bw_stage`: `_line`, every accepted column of the table
  * (typed; NULL when the file lacks it) and `_reason` (NULL for a usable row).
  */
 export function normaliseSql(table: TableName, mapped: readonly MappedColumn[], firmIds: FirmIdMode): string {
   const byName = new Map(mapped.map((m) => [m.spec.name, m]));
   const specs = acceptedColumns(table);
-  const parts = specs.map((spec) => ({ spec, sql: columnSql(spec, byName.get(spec.name), firmIds) }));
+  const parts = specs.map((spec, i) => ({ spec, sql: columnSql(spec, byName.get(spec.name), firmIds, i) }));
   const values = parts.map((p) => `${p.sql.value} AS ${ident(p.spec.name)}`);
   const reasons = parts.flatMap((p) => p.sql.reasons);
+  const lets = parts.flatMap((p) => p.sql.lets);
+  let from = "bw_stage";
+  const depth = Math.max(0, ...lets.map((l) => l.level));
+  for (let level = 1; level <= depth; level++) {
+    const here = lets.filter((l) => l.level === level);
+    if (here.length === 0) continue;
+    from = `(SELECT *, ${here.map((l) => `${l.sql} AS ${ident(l.name)}`).join(",\n  ")}\nFROM ${from}) l${level}`;
+  }
   const derived = derivedColumns(table);
-  const inner = `SELECT _line, _raw, ${values.join(",\n  ")},\n  nullif(concat_ws('; ', ${[...reasons, "NULL"].join(",\n    ")}), '') AS _reason FROM bw_stage`;
+  const inner = `SELECT _line, ${values.join(",\n  ")},\n  nullif(concat_ws('; ', ${[...reasons, "NULL"].join(",\n    ")}), '') AS _reason FROM ${from}`;
   const checks = tableChecks(table);
-  return `CREATE OR REPLACE TEMP TABLE bw_norm AS
+  const temps = parts.flatMap((p) => p.sql.temps ?? []);
+  const before = temps.flatMap((t) => t.before.map((sql) => `${sql};\n`)).join("");
+  const after = temps.map((t) => `;\nDROP TABLE ${ident(t.name)}`).join("");
+  return `${before}CREATE OR REPLACE TEMP TABLE bw_norm AS
 SELECT * EXCLUDE (_reason${derived.length ? `, ${derived.map((d) => ident(d.name)).join(", ")}` : ""}),
   ${derived.map((d) => `${d.sql} AS ${ident(d.name)}`).join(", ")}${derived.length ? "," : ""}
   nullif(concat_ws('; ', _reason${checks.length ? `, ${checks.join(", ")}` : ""}), '') AS _reason
-FROM (${inner}) n`;
+FROM (${inner}) n${after}`;
 }
 
 /** Columns filled from others when the file leaves them empty. */

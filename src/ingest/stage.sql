@@ -1,19 +1,27 @@
--- name: csv_lines
--- Accepted CSV records get their record number (header = line 1), skipping the lines DuckDB's
--- reader rejected (wrong column count): record k (0-based) is line k + 2 + #rejected lines before it.
--- The reader keeps file order (preserve_insertion_order), so k is the rowid's offset in the table.
-CREATE OR REPLACE TEMP TABLE bw_stage AS
+-- name: csv_reject_offsets
+-- Accepted CSV records get their record number (header = line 1), skipping the lines DuckDB's reader
+-- rejected (wrong column count): record k (0-based) is line k + 2 + #rejected lines before it, i.e.
+-- + c of the last k0 ≤ k below (k0: the k of the first accepted record after a rejected line).
+CREATE OR REPLACE TEMP TABLE bw_csv_rejk AS
 WITH rej AS (
   SELECT DISTINCT line FROM bw_csv_rejects
 ), rejk AS (
   SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS k0 FROM rej
-), base AS (
-  SELECT min(rowid) AS r0 FROM bw_csv_raw
-), numbered AS (
-  SELECT r.rowid - base.r0 AS k, r AS rec FROM bw_csv_raw r, base
 )
-SELECT k + 2 + (SELECT count(*) FROM rejk WHERE k0 <= k) AS _line, to_json(rec)::VARCHAR AS _raw, rec.*
-FROM numbered;
+SELECT k0, (sum(count(*)) OVER (ORDER BY k0))::BIGINT AS c FROM rejk GROUP BY k0;
+
+-- name: csv_lines
+-- The staged view of a CSV file with rejected lines. The reader keeps file order
+-- (preserve_insertion_order), so k is the rowid's offset in the table.
+CREATE TEMP VIEW bw_stage AS
+SELECT r._bw_k + 2 + coalesce(o.c, 0) AS _line, r.* EXCLUDE (_bw_k)
+FROM (SELECT rowid - (SELECT min(rowid) FROM bw_csv_raw) AS _bw_k, * FROM bw_csv_raw) r
+ASOF LEFT JOIN bw_csv_rejk o ON r._bw_k >= o.k0;
+
+-- name: csv_lines_clean
+-- The staged view of a CSV file the reader accepted whole: record k (0-based) is line k + 2.
+CREATE TEMP VIEW bw_stage AS
+SELECT rowid - (SELECT min(rowid) FROM bw_csv_raw) + 2 AS _line, * FROM bw_csv_raw;
 
 -- name: csv_structural_rejects
 SELECT DISTINCT ON (line) line::BIGINT AS line, error_message AS reason, csv_line AS raw

@@ -1,7 +1,9 @@
 /**
- * Stages one input file into the temp table `bw_stage`: `_line` (record number in the file; for CSV
- * the header is line 1), `_raw` (the record as JSON text) and one VARCHAR column per source header.
- * Records the reader itself cannot split into fields are returned as structural rejects.
+ * Stages one input file as the temp view `bw_stage`: `_line` (record number in the file; for CSV
+ * the header is line 1) and one VARCHAR column per source header, over a temp table holding the file.
+ * The record as JSON text (what rejects keep) is not materialised for every row: `Staged.raw` gives the
+ * SQL that computes it from a staged row, for the few rows that need it. Records the reader itself cannot
+ * split into fields are returned as structural rejects.
  * DuckDB does all parsing: read_csv (sniffed dialect), read_text + json functions, read_parquet.
  */
 import { type Db, ident, sqlSection } from "../db/duckdb.ts";
@@ -20,6 +22,18 @@ export interface Staged {
   /** Records read, including structural rejects. */
   readonly read: number;
   readonly rejects: StructuralReject[];
+  /** SQL for the record as JSON text, given the alias of a `bw_stage` row (e.g. `raw("s")`). */
+  readonly raw: (alias: string) => string;
+}
+
+/** Tables behind `bw_stage` (all temporary). */
+const STAGE_TABLES = ["bw_csv_raw", "bw_csv_rejk", "bw_stage_data"];
+
+/** Drops `bw_stage` and the tables behind it. */
+export async function dropStage(db: Db): Promise<void> {
+  await db.exec(
+    `DROP VIEW IF EXISTS bw_stage; ${STAGE_TABLES.map((t) => `DROP TABLE IF EXISTS ${t}`).join("; ")}`,
+  );
 }
 
 const q = (name: string) => sqlSection(import.meta.url, "stage.sql", name);
@@ -50,16 +64,22 @@ async function stageCsv(db: Db, path: string): Promise<Staged> {
        store_rejects = true, rejects_table = 'bw_csv_rejects', rejects_scan = 'bw_csv_scan')`,
     { path },
   );
-  await db.exec(q("csv_lines"));
   const rejects = (
     await db.all<{ line: number; reason: string; raw: string | null }>(q("csv_structural_rejects"))
   ).map((r) => ({ line: r.line, reason: `malformed CSV record: ${r.reason}`, raw: r.raw }));
+  if (rejects.length > 0) {
+    await db.exec(q("csv_reject_offsets"));
+    await db.exec(q("csv_lines"));
+  } else {
+    await db.exec(q("csv_lines_clean"));
+  }
   const headers = (await db.all<{ column_name: string }>("DESCRIBE bw_csv_raw")).map((r) => r.column_name);
-  const n = await count(db, "bw_stage");
-  await db.exec(
-    "DROP TABLE bw_csv_raw; DROP TABLE IF EXISTS bw_csv_rejects; DROP TABLE IF EXISTS bw_csv_scan",
-  );
-  return { headers, read: n + rejects.length, rejects };
+  const n = await count(db, "bw_csv_raw");
+  await db.exec("DROP TABLE IF EXISTS bw_csv_rejects; DROP TABLE IF EXISTS bw_csv_scan");
+  // The record as a struct of its columns, in file order (what to_json of the row gives).
+  const raw = (a: string) =>
+    `to_json(struct_pack(${headers.map((h) => `${ident(h)} := ${a}.${ident(h)}`).join(", ")}))::VARCHAR`;
+  return { headers, read: n + rejects.length, rejects, raw };
 }
 
 async function stageJson(db: Db, file: InputFile, path: string): Promise<Staged> {
@@ -85,12 +105,13 @@ async function stageJson(db: Db, file: InputFile, path: string): Promise<Staged>
     return `json_extract_string(l::JSON, $p${i}) AS ${ident(h)}`;
   });
   await db.exec(
-    `CREATE OR REPLACE TEMP TABLE bw_stage AS SELECT _line, l AS _raw${cols.length ? ", " : ""}${cols.join(", ")} FROM bw_json_good`,
+    `CREATE OR REPLACE TEMP TABLE bw_stage_data AS SELECT _line, l AS _raw${cols.length ? ", " : ""}${cols.join(", ")} FROM bw_json_good`,
     params,
   );
-  const n = await count(db, "bw_stage");
+  await db.exec("CREATE TEMP VIEW bw_stage AS SELECT * FROM bw_stage_data");
+  const n = await count(db, "bw_stage_data");
   await db.exec("DROP TABLE bw_json_lines; DROP TABLE bw_json_good");
-  return { headers, read: n + rejects.length, rejects };
+  return { headers, read: n + rejects.length, rejects, raw: (a) => `${a}._raw` };
 }
 
 async function stageParquet(db: Db, path: string): Promise<Staged> {
@@ -100,13 +121,14 @@ async function stageParquet(db: Db, path: string): Promise<Staged> {
   const headers = described.map((r) => r.column_name);
   const cols = headers.map((h) => `${ident(h)}::VARCHAR AS ${ident(h)}`);
   await db.exec(
-    `CREATE OR REPLACE TEMP TABLE bw_stage AS
+    `CREATE OR REPLACE TEMP TABLE bw_stage_data AS
      SELECT (file_row_number + 1)::BIGINT AS _line, to_json(struct_pack(${headers.map((h) => `${ident(h)} := ${ident(h)}`).join(", ")}))::VARCHAR AS _raw,
             ${cols.join(", ")}
      FROM read_parquet($path, file_row_number = true)`,
     { path },
   );
-  return { headers, read: await count(db, "bw_stage"), rejects: [] };
+  await db.exec("CREATE TEMP VIEW bw_stage AS SELECT * FROM bw_stage_data");
+  return { headers, read: await count(db, "bw_stage_data"), rejects: [], raw: (a) => `${a}._raw` };
 }
 
 async function count(db: Db, table: string): Promise<number> {

@@ -1,0 +1,120 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  type BenchReport,
+  parseSizes,
+  renderPerformanceMarkdown,
+  renderTable,
+  runBench,
+  type SizeResult,
+  sizeLabel,
+  targetChecks,
+} from "../../pipelines/bench.ts";
+import { generateExport } from "../../src/generate/index.ts";
+import { tempDir } from "../helpers/db.ts";
+
+describe("bench sizes", () => {
+  it("reads k/m suffixes, sorts and deduplicates", () => {
+    expect(parseSizes("1m,100k,100000")).toEqual([100_000, 1_000_000]);
+    expect(parseSizes("2.5k")).toEqual([2500]);
+    expect(sizeLabel(100_000)).toBe("100k");
+    expect(sizeLabel(10_000_000)).toBe("10M");
+  });
+
+  it("rejects what is not a size with E_USAGE", () => {
+    expect(() => parseSizes("lots")).toThrow(expect.objectContaining({ code: "E_USAGE" }));
+    expect(() => parseSizes("10")).toThrow(expect.objectContaining({ code: "E_USAGE" }));
+  });
+});
+
+function result(targetBids: number, bare: number, pipeline: number, rss: number): SizeResult {
+  return {
+    label: sizeLabel(targetBids),
+    targetBids,
+    tenders: Math.round(targetBids * 0.114),
+    bids: targetBids,
+    inputBytes: targetBids * 300,
+    generate: { cached: true, seconds: 1 },
+    bare: { seconds: bare, cpuSeconds: bare, rows: targetBids, files: {}, peak: { sampledRss: rss / 2 } },
+    pipeline: {
+      seconds: pipeline,
+      cpuSeconds: pipeline,
+      stages: { ingest: pipeline / 2, features: pipeline / 4 },
+      alerts: 10,
+      peak: { sampledRss: rss },
+    },
+    ratio: pipeline / bare,
+    bidsPerSecond: Math.round(targetBids / pipeline),
+    maxRss: rss,
+  };
+}
+
+const report: BenchReport = {
+  date: "2025-06-30T12:00:00.000Z",
+  machine: {
+    cpus: 2,
+    cpuModel: "Test CPU",
+    memoryBytes: 2 ** 34,
+    platform: "linux",
+    node: "v20",
+    duckdb: "v1",
+  },
+  seed: 1,
+  results: [result(100_000, 1, 5, 2 ** 30), result(1_000_000, 10, 50, 4 * 2 ** 30)],
+  growth: { from: "100k", to: "1M", seconds: 10, bids: 10 },
+};
+
+describe("bench report", () => {
+  it("checks the targets against the measured figures", () => {
+    expect(targetChecks(report).map((c) => c.met)).toEqual([false, false, true]);
+  });
+
+  it("renders the table and docs/performance.md with machine, date and ratio", () => {
+    const md = renderPerformanceMarkdown(report);
+    expect(md).toContain("Measured 2025-06-30 on 2 × Test CPU");
+    expect(md).toContain("**5.00×**");
+    expect(md).toContain("| &nbsp;&nbsp;ingest (s) | 2.50 | 25.0 |");
+    expect(renderTable(report)).toContain("growth 100k → 1M: 10.00× time for 10.00× bids");
+  });
+
+  it("runs a tiny export end to end and writes the figures", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const generated: number[] = [];
+      const out = join(dir, "performance.md");
+      const r = await runBench(
+        { sizes: [300], seed: 3, cacheDir: join(dir, "cache"), outFile: out, workDir: dir },
+        {
+          clock: { now: () => new Date("2025-06-30T12:00:00Z") },
+          logger: { info: () => {}, warn: () => {} },
+          generate: async (tenders, seed, outDir) => {
+            generated.push(tenders);
+            await generateExport({ tenders, seed }, outDir);
+          },
+        },
+      );
+      const size = r.results[0];
+      expect(size?.bids).toBeGreaterThan(0);
+      expect(size?.bare.rows).toBeGreaterThan(size?.bids ?? 0);
+      expect(size?.pipeline.stages).toHaveProperty("ingest");
+      expect(size?.ratio).toBeGreaterThan(0);
+      expect(await readFile(out, "utf8")).toContain("| bids |");
+      // The second run uses the cached export.
+      const again = await runBench(
+        { sizes: [300], seed: 3, cacheDir: join(dir, "cache"), workDir: dir },
+        {
+          clock: { now: () => new Date("2025-06-30T12:00:00Z") },
+          logger: { info: () => {}, warn: () => {} },
+          generate: async () => {
+            throw new Error("should not generate again");
+          },
+        },
+      );
+      expect(again.results[0]?.generate.cached).toBe(true);
+      expect(generated).toEqual([34]);
+    } finally {
+      await cleanup();
+    }
+  });
+});
