@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { runPipeline } from "../../pipelines/run.ts";
 import { loadConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
+import { terminalProgress } from "../progress.ts";
 import { DB_DEFAULT, stderrLogger, systemClock, withDb } from "./common.ts";
 
 export function registerRunCommands(program: Command): void {
@@ -40,7 +41,7 @@ export function registerRunCommands(program: Command): void {
               settings,
               ...(redisUrl ? { redisUrl } : {}),
             },
-            { db, clock: systemClock, logger: stderrLogger },
+            { db, clock: systemClock, logger: stderrLogger, progress: terminalProgress(process.stderr) },
           );
           for (const w of summary.warnings) stderrLogger.warn(w);
           stderrLogger.info("run complete", {
