@@ -321,7 +321,15 @@ async function ensureExport(
 // ---------------------------------------------------------------------------------------------------------
 // The run
 
-const quiet: Logger = { info: () => {}, warn: () => {} };
+/** The pipeline's stage lines (so a long size shows where it is), nothing else. */
+function stagesOnly(logger: Logger, size: string): Logger {
+  return {
+    info: (msg, fields) => {
+      if (msg.startsWith("stage ")) logger.info(`bench: ${size} ${msg}`, fields);
+    },
+    warn: () => {},
+  };
+}
 
 export async function machineInfo(): Promise<Machine> {
   const db = await Db.open();
@@ -365,7 +373,7 @@ export async function runBench(options: BenchOptions, fx: BenchEffects): Promise
         measure(() =>
           runPipeline(
             { inputs: [exp.dir], outDir: join(dir, "out") },
-            { db, clock: fx.clock, logger: quiet },
+            { db, clock: fx.clock, logger: stagesOnly(fx.logger, label) },
           ),
         ),
       );

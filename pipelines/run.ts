@@ -26,7 +26,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../src/config.ts";
 import type { Db } from "../src/db/duckdb.ts";
 import { initDb } from "../src/db/init.ts";
 import { buildDetectors, runDetectors } from "../src/detectors/index.ts";
-import { computeFeatures, FEATURE_DEFAULTS } from "../src/features/index.ts";
+import { computeFeatures, FEATURE_DEFAULTS, type Features } from "../src/features/index.ts";
 import { TENDER_RISK_SCREEN_COLUMNS } from "../src/features/screen-stage.ts";
 import { type FileReport, ingest } from "../src/ingest/index.ts";
 import type { FirmIdMode } from "../src/ingest/normalise.ts";
@@ -140,7 +140,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
     }),
   );
 
-  const features = await timed(
+  let features: Features | undefined = await timed(
     "features",
     () => computeFeatures(db, { ...FEATURE_DEFAULTS, hub: settings.hub }),
     (f) => ({
@@ -153,7 +153,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
 
   const detection = await timed(
     "detectors",
-    async () => runDetectors(features, buildDetectors(settings)),
+    async () => runDetectors(features as Features, buildDetectors(settings)),
     (d) => ({
       findings: d.findings.length,
       rings: d.rings.rings.length,
@@ -162,6 +162,11 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
     }),
   );
   const findings = detection.findings;
+  // From here on only the screen table and the hub thresholds are needed: the rest of the features (most
+  // of the heap at a million bids) is let go before alerts and reports are built.
+  const screenTable = features.screens.table;
+  const hubs = features.identity.hubs;
+  features = undefined;
 
   const { alerts, risks, store } = await timed(
     "alerts",
@@ -221,7 +226,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
     await writeAlerts(options.outDir, alerts);
     await writeTenderRisk(options.outDir, risks, await readBidCounts(db), {
       names: TENDER_RISK_SCREEN_COLUMNS,
-      values: features.screens.table,
+      values: screenTable,
     });
     const rejects = await writeRejects(
       db,
@@ -252,9 +257,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
         modularity: detection.rings.modularity,
         communities: detection.rings.communities,
         rings: detection.rings.rings.length,
-        hub_thresholds: Object.fromEntries(
-          Object.values(features.identity.hubs).map((h) => [h.field, h.max_firms]),
-        ),
+        hub_thresholds: Object.fromEntries(Object.values(hubs).map((h) => [h.field, h.max_firms])),
       },
       delivery,
       workflow: {

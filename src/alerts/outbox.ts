@@ -18,29 +18,40 @@ export async function initOutbox(db: Db): Promise<void> {
   await db.exec(q("init"));
 }
 
+/** (alert, channel) rows per staged batch in `enqueueAlerts` (bounds the memory the payloads take). */
+const ENQUEUE_BATCH = 2000;
+
 /**
  * Adds a pending row for every (alert, channel) not in the outbox yet. Returns how many were added.
- * The rows are appended in bulk to a staging table and inserted with one statement (a statement per row
- * costs milliseconds each); a pair repeated within the call keeps its first payload, as row-by-row inserts did.
+ * Rows are appended in bulk to a staging table and inserted with one statement per batch (a statement per
+ * row costs milliseconds each); a pair repeated within the call keeps its first payload, as row-by-row
+ * inserts did.
  */
 export async function enqueueAlerts(db: Db, alerts: readonly Alert[], clock: Clock): Promise<number> {
   const before = (await pendingCounts(db)).pending;
   const at = clock.now().toISOString();
-  const rows: [string, string, string][] = [];
   const seen = new Set<string>();
-  for (const a of alerts) {
-    const payload = JSON.stringify(a);
-    for (const channel of a.channels) {
-      const key = JSON.stringify([a.id, channel]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      rows.push([a.id, channel, payload]);
-    }
-  }
+  let batch: [string, string, string][] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await db.appendText("bw_outbox_in", batch, { temp: true });
+    await db.exec(q("enqueue_staged"), { at });
+    await db.exec("DELETE FROM bw_outbox_in");
+    batch = [];
+  };
   await db.exec(q("enqueue_stage"));
   try {
-    await db.appendText("bw_outbox_in", rows, { temp: true });
-    await db.exec(q("enqueue_staged"), { at });
+    for (const a of alerts) {
+      const payload = JSON.stringify(a);
+      for (const channel of a.channels) {
+        const key = JSON.stringify([a.id, channel]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        batch.push([a.id, channel, payload]);
+      }
+      if (batch.length >= ENQUEUE_BATCH) await flush();
+    }
+    await flush();
   } finally {
     await db.exec("DROP TABLE IF EXISTS bw_outbox_in");
   }
