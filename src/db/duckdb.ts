@@ -2,7 +2,7 @@
  * The one place that opens DuckDB. Everything else receives a `Db` (effects at the edges):
  * a file database for runs, `:memory:` for tests.
  */
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -11,6 +11,23 @@ import {
   type DuckDBValue,
   StatementType,
 } from "@duckdb/node-api";
+
+/**
+ * `BIDWATCH_PROFILE=<file>` appends one line per statement (milliseconds, rows read, the statement's first
+ * words) to the file: how `npm run bench` figures are taken apart. Off (and free) otherwise.
+ */
+const PROFILE = process.env.BIDWATCH_PROFILE;
+
+function profile(kind: string, sql: string, t0: number, rows: number | undefined): void {
+  if (!PROFILE) return;
+  const ms = (performance.now() - t0).toFixed(1);
+  const head = sql
+    .replace(/--[^\n]*/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 140);
+  appendFileSync(PROFILE, `${ms}\t${kind}\t${rows ?? ""}\t${head}\n`);
+}
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
@@ -39,15 +56,23 @@ export class Db {
 
   /** Runs statements (no result wanted). */
   async exec(sql: string, params?: Params): Promise<void> {
+    const t0 = PROFILE ? performance.now() : 0;
     await this.conn.run(sql, params);
+    if (PROFILE) profile("exec", sql, t0, undefined);
   }
 
   /** Runs a query and returns rows as plain JS objects; BIGINT/HUGEINT become numbers, DECIMAL doubles. */
   async all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const t0 = PROFILE ? performance.now() : 0;
     const fast = await this.allAsJson(sql, params);
-    if (fast) return fast as T[];
+    if (fast) {
+      if (PROFILE) profile("all", sql, t0, fast.length);
+      return fast as T[];
+    }
     const reader = await this.conn.runAndReadAll(sql, params);
-    return reader.getRowObjectsJS().map((r) => normaliseRow(r) as T);
+    const rows = reader.getRowObjectsJS().map((r) => normaliseRow(r) as T);
+    if (PROFILE) profile("all", sql, t0, rows.length);
+    return rows;
   }
 
   /**
