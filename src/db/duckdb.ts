@@ -3,6 +3,7 @@
  * a file database for runs, `:memory:` for tests.
  */
 import { appendFileSync, readFileSync } from "node:fs";
+import { totalmem } from "node:os";
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -46,7 +47,9 @@ export class Db {
   ): Promise<Db> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
-    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    // DuckDB takes 80 % of the machine by default; the JavaScript heap may take up to half of it
+    // (bin/bidwatch.js), so DuckDB is held to 40 % and spills to disk beyond that.
+    config.memory_limit = options.memoryLimit ?? `${Math.floor((totalmem() * 0.4) / 2 ** 20)}MB`;
     const instance = await DuckDBInstance.create(path, config);
     const conn = await instance.connect();
     // ICU is built in but only loaded once a connection exists, so the zone is set here, not in `config`.
