@@ -14,6 +14,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from "
 import { arch, cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { getHeapStatistics } from "node:v8";
 import { type Command, InvalidArgumentError } from "commander";
 import { Db, ident } from "../src/db/duckdb.ts";
 import { BidwatchError } from "../src/errors.ts";
@@ -103,6 +104,10 @@ export interface Machine {
   readonly platform: string;
   readonly node: string;
   readonly duckdb: string;
+  /** V8's heap limit in this process (bin/bidwatch.js raises it to half the machine's memory). */
+  readonly heapLimitBytes: number;
+  /** DuckDB's memory_limit setting as DuckDB reports it. */
+  readonly duckdbMemoryLimit: string;
 }
 
 export interface BenchReport {
@@ -335,6 +340,7 @@ export async function machineInfo(): Promise<Machine> {
   const db = await Db.open();
   try {
     const v = await db.one<{ v: string }>("SELECT version() AS v");
+    const limit = await db.one<{ l: string }>("SELECT current_setting('memory_limit') AS l");
     const list = cpus();
     return {
       cpus: list.length,
@@ -343,6 +349,8 @@ export async function machineInfo(): Promise<Machine> {
       platform: `${platform()} ${release()} ${arch()}`,
       node: process.version,
       duckdb: v?.v ?? "unknown",
+      heapLimitBytes: getHeapStatistics().heap_size_limit,
+      duckdbMemoryLimit: limit?.l ?? "unknown",
     };
   } finally {
     db.close();
@@ -634,7 +642,7 @@ running), the ratio much less. Peak RSS is sampled every 50 ms during each measu
 (\`process.resourceUsage().maxRSS\`) is the high-water mark of the whole benchmark process up to that size.
 
 Measured ${report.date.slice(0, 10)} on ${m.cpus} × ${m.cpuModel}, ${mb(m.memoryBytes)} memory, ${m.platform},
-Node ${m.node}, DuckDB ${m.duckdb}.
+Node ${m.node} (heap limit ${mb(m.heapLimitBytes)}), DuckDB ${m.duckdb} (memory_limit ${m.duckdbMemoryLimit}).
 
 ${table}
 ${growth}

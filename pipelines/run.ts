@@ -9,10 +9,9 @@ import { buildAlerts } from "../src/alerts/build.ts";
 import { deliverPending } from "../src/alerts/deliver.ts";
 import { enqueueAlerts, pendingCounts } from "../src/alerts/outbox.ts";
 import {
-  readBidCounts,
   readFirmNames,
   readTableCounts,
-  readTenderValues,
+  readTenderFacts,
   writeAlerts,
   writeRejects,
   writeTenderRisk,
@@ -26,7 +25,12 @@ import { DEFAULT_SETTINGS, type Settings } from "../src/config.ts";
 import type { Db } from "../src/db/duckdb.ts";
 import { initDb } from "../src/db/init.ts";
 import { buildDetectors, runDetectors } from "../src/detectors/index.ts";
-import { computeFeatures, FEATURE_DEFAULTS, type Features } from "../src/features/index.ts";
+import {
+  computeFeatures,
+  FEATURE_DEFAULTS,
+  type Features,
+  type TenderLocalPhase,
+} from "../src/features/index.ts";
 import { TENDER_RISK_SCREEN_COLUMNS } from "../src/features/screen-stage.ts";
 import { type FileReport, ingest } from "../src/ingest/index.ts";
 import type { FirmIdMode } from "../src/ingest/normalise.ts";
@@ -52,6 +56,11 @@ export interface RunEffects {
   readonly logger: Logger;
   /** Progress of long stages (a bar on a terminal); none by default. */
   readonly progress?: Progress;
+  /**
+   * Builds the tender-local feature tables; by default they are computed in this process. The partitioned run
+   * (pipelines/partitioned.ts) passes one that has workers compute them per partition and loads the results.
+   */
+  readonly tenderLocal?: TenderLocalPhase;
 }
 
 export interface RunSummary {
@@ -142,7 +151,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
 
   let features: Features | undefined = await timed(
     "features",
-    () => computeFeatures(db, { ...FEATURE_DEFAULTS, hub: settings.hub }),
+    () => computeFeatures(db, { ...FEATURE_DEFAULTS, hub: settings.hub }, fx.tenderLocal),
     (f) => ({
       shared_values: f.identity.sharedValues.length,
       cross_tender_links: f.identity.crossTender.length,
@@ -168,14 +177,15 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   const hubs = features.identity.hubs;
   features = undefined;
 
-  const { alerts, risks, store } = await timed(
+  const { alerts, risks, store, nBids } = await timed(
     "alerts",
     async () => {
+      const tenders = await readTenderFacts(db);
       const boosts = await watchlistBoost(db);
-      const routing = await readRoutingContext(db);
+      const routing = await readRoutingContext(db, tenders.sides);
       const ctx = {
-        tenderValue: await readTenderValues(db),
-        firmNames: await readFirmNames(db),
+        tenderValue: tenders.value,
+        firmNames: await readFirmNames(db, new Set(findings.flatMap((f) => f.firms))),
         route: (a: Parameters<typeof routeAlert>[0]) => routeAlert(a, routing, settings.routing),
         boost: (firms: readonly string[]) => alertBoost(firms, boosts),
       };
@@ -190,6 +200,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
         alerts,
         risks: tenderRisk([...ctx.tenderValue.keys()], findings),
         store: { ...stored, enqueued },
+        nBids: tenders.nBids,
       };
     },
     (r) => ({
@@ -221,13 +232,11 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
       )
     : { configured: false, ...(await pendingCounts(db)) };
 
+  const screens = { names: TENDER_RISK_SCREEN_COLUMNS, values: screenTable };
   const summary = await timed("outputs", async () => {
     await mkdir(options.outDir, { recursive: true });
     await writeAlerts(options.outDir, alerts);
-    await writeTenderRisk(options.outDir, risks, await readBidCounts(db), {
-      names: TENDER_RISK_SCREEN_COLUMNS,
-      values: screenTable,
-    });
+    await writeTenderRisk(options.outDir, risks, nBids, screens);
     const rejects = await writeRejects(
       db,
       options.outDir,
@@ -274,7 +283,8 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
     return summary;
   });
   await writeFile(join(options.outDir, "run_summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeReport(db, summary, options.outDir);
+  // The report takes the alerts and tender risks from memory rather than reading back what was just written.
+  await writeReport(db, summary, options.outDir, {}, { alerts, risks, screens });
   return { summary, alerts };
 }
 

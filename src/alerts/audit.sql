@@ -18,18 +18,6 @@ CREATE TABLE IF NOT EXISTS audit_log (
 -- name: head
 SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1;
 
--- name: insert
--- Rows prepared (and hashed) in audit.ts, bound as one JSON array.
-INSERT INTO audit_log (seq, "at", actor, alert_id, action, from_state, to_state, channel, note, prev_hash, hash)
-SELECT r.seq, make_timestamptz(r.at_us), r.actor, r.alert_id, r.action, r.from_state, r.to_state, r.channel,
-       r.note, r.prev_hash, r.hash
-FROM (
-  SELECT unnest(json_transform($rows::JSON, '[{"seq": "BIGINT", "at_us": "BIGINT", "actor": "VARCHAR",
-    "alert_id": "VARCHAR", "action": "VARCHAR", "from_state": "VARCHAR", "to_state": "VARCHAR",
-    "channel": "VARCHAR", "note": "VARCHAR", "prev_hash": "VARCHAR", "hash": "VARCHAR"}]'), recursive := true)
-) r
-ORDER BY r.seq;
-
 -- name: page
 -- Rows after a sequence number, in chain order; `at_us` is the exact stored instant (microseconds).
 SELECT seq, epoch_us("at") AS at_us, actor, alert_id, action, from_state, to_state, channel, note, prev_hash, hash

@@ -15,7 +15,9 @@
  * Appends happen inside the caller's transaction, together with the state change they record.
  */
 import { createHash } from "node:crypto";
+import { type DuckDBAppender, DuckDBTimestampTZValue } from "@duckdb/node-api";
 import { type Db, sqlSection } from "../db/duckdb.ts";
+import { appendRows } from "./append.ts";
 
 const q = (name: string) => sqlSection(import.meta.url, "audit.sql", name);
 
@@ -94,9 +96,25 @@ export async function auditHead(db: Db): Promise<AuditHead> {
   return row ? { seq: row.seq, hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
 }
 
+/** The audit log's columns in table order (audit.sql `init`), as `appendAudit` writes them. */
+const AUDIT_COLUMNS = [
+  "seq",
+  "at",
+  "actor",
+  "alert_id",
+  "action",
+  "from_state",
+  "to_state",
+  "channel",
+  "note",
+  "prev_hash",
+  "hash",
+] as const;
+
 /**
  * Appends entries in order, all at instant `at`. Call inside the transaction that makes the change being
- * recorded, so the change and its record commit or roll back together.
+ * recorded, so the change and its record commit or roll back together. Rows go in through DuckDB's
+ * appender (append.ts), which joins that transaction.
  */
 export async function appendAudit(db: Db, entries: readonly AuditInput[], at: Date): Promise<AuditEntry[]> {
   if (entries.length === 0) return [];
@@ -125,7 +143,22 @@ export async function appendAudit(db: Db, entries: readonly AuditInput[], at: Da
     written.push({ ...base, at: new Date(ms), hash });
     prev = hash;
   }
-  await db.exec(q("insert"), { rows: JSON.stringify(written.map(({ at: _at, ...row }) => row)) });
+  const atValue = new DuckDBTimestampTZValue(BigInt(at_us));
+  const text = (appender: DuckDBAppender, v: string | null) =>
+    v === null ? appender.appendNull() : appender.appendVarchar(v);
+  await appendRows(db, "audit_log", AUDIT_COLUMNS, written, (appender, w) => {
+    appender.appendBigInt(BigInt(w.seq));
+    appender.appendTimestampTZ(atValue);
+    appender.appendVarchar(w.actor);
+    text(appender, w.alert_id);
+    appender.appendVarchar(w.action);
+    text(appender, w.from_state);
+    text(appender, w.to_state);
+    text(appender, w.channel);
+    text(appender, w.note);
+    appender.appendVarchar(w.prev_hash);
+    appender.appendVarchar(w.hash);
+  });
   return written;
 }
 

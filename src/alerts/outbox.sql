@@ -15,14 +15,9 @@ INSERT INTO outbox (alert_id, channel, payload, created_at)
 VALUES ($alert_id, $channel, $payload::JSON, $at::TIMESTAMPTZ)
 ON CONFLICT DO NOTHING;
 
--- name: enqueue_stage
--- Many (alert, channel) rows at once: appended here (payload: the alert's JSON text), then inserted.
-CREATE OR REPLACE TEMP TABLE bw_outbox_in (alert_id VARCHAR, channel VARCHAR, payload VARCHAR);
-
--- name: enqueue_staged
-INSERT INTO outbox (alert_id, channel, payload, created_at)
-SELECT alert_id, channel, payload::JSON, $at::TIMESTAMPTZ FROM bw_outbox_in
-ON CONFLICT DO NOTHING;
+-- name: existing_keys
+-- The (alert, channel) rows already in the outbox for the given alerts: `enqueueAlerts` appends only the others.
+SELECT alert_id, channel FROM outbox WHERE alert_id IN (SELECT unnest($ids::JSON::VARCHAR[]));
 
 -- name: pending
 SELECT alert_id, channel, payload::VARCHAR AS payload FROM outbox

@@ -10,11 +10,41 @@ LEFT JOIN (
   FROM bids GROUP BY tender_id
 ) w USING (tender_id);
 
+-- name: tender_facts
+-- Per tender, in one pass over tenders and bids, what the alerts stage and tender_risk.csv need: the value at
+-- stake (as tender_values), the tender side that routing reads (as routing.sql tender_sides) and the number
+-- of bids (as tender_bid_counts). One JSON array of them in one row, which reads about twice as fast as a
+-- row per tender.
+SELECT to_json(coalesce(list(struct_pack(
+         t.tender_id,
+         value := coalesce(t.award_price, w.win_price, w.min_price)::DOUBLE,
+         t.category, t.tenderee_id, t.agency_id,
+         n_bids := coalesce(w.n_bids, 0)::INTEGER
+       )), [])) AS tenders
+FROM tenders t
+LEFT JOIN (
+  SELECT tender_id,
+         max(price) FILTER (WHERE is_winner) AS win_price,
+         min(price) FILTER (WHERE NOT coalesce(disqualified, false)) AS min_price,
+         count(*) AS n_bids
+  FROM bids GROUP BY tender_id
+) w USING (tender_id);
+
 -- name: firm_names
 SELECT firm_id, name FROM firms WHERE name IS NOT NULL
 UNION ALL
 SELECT firm_id, any_value(firm_name) FROM bids WHERE firm_name IS NOT NULL
   AND firm_id NOT IN (SELECT firm_id FROM firms WHERE name IS NOT NULL) GROUP BY firm_id;
+
+-- name: firm_names_of
+-- firm_names for the given firms only (a JSON array of ids): the bids are filtered before they are grouped.
+SELECT firm_id, name FROM firms
+WHERE name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
+UNION ALL
+SELECT firm_id, any_value(firm_name) FROM bids
+WHERE firm_name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
+  AND firm_id NOT IN (SELECT firm_id FROM firms WHERE name IS NOT NULL)
+GROUP BY firm_id;
 
 -- name: tender_bid_counts
 SELECT tender_id, count(*)::INTEGER AS n_bids FROM bids GROUP BY tender_id ORDER BY tender_id;

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { listValue } from "@duckdb/node-api";
 import { type Db, sqlSection } from "../db/duckdb.ts";
 import type { Alert } from "../types.ts";
-import { type Cell, CsvWriter, csvLine } from "./csv.ts";
+import { type Cell, CsvWriter, csvCell, csvLine } from "./csv.ts";
+import type { TenderSide } from "./routing.ts";
 import type { TenderRisk } from "./tender-risk.ts";
 
 const q = (name: string) => sqlSection(import.meta.url, "outputs.sql", name);
@@ -28,9 +29,12 @@ export const ALERT_CSV_HEADER = [
 export async function writeAlerts(outDir: string, alerts: readonly Alert[]): Promise<void> {
   await mkdir(outDir, { recursive: true });
   await writeJsonArray(join(outDir, "alerts.json"), alerts);
-  const csv = new CsvWriter(join(outDir, "alerts.csv"), ALERT_CSV_HEADER);
+  await writeCsvRows(join(outDir, "alerts.csv"), ALERT_CSV_HEADER, alertCsvRows(alerts));
+}
+
+function* alertCsvRows(alerts: readonly Alert[]): Generator<Cell[]> {
   for (const a of alerts) {
-    await csv.write([
+    yield [
       a.rank,
       a.id,
       a.score,
@@ -42,15 +46,18 @@ export async function writeAlerts(outDir: string, alerts: readonly Alert[]): Pro
       [...new Set(a.evidence.map((e) => e.rule))].join(";"),
       a.summary_zh,
       a.summary_en,
-    ]);
+    ];
   }
-  await csv.close();
 }
 
+/** Items per JSON.stringify call in `writeJsonArray`. */
+const JSON_CHUNK = 256;
+
 /**
- * Writes `${JSON.stringify(items, null, 2)}\n` one item at a time, so the whole text never has to fit in one
- * string (V8 caps a string at about 512 MB; a national export's alerts exceed it). An item's own
- * serialisation is indented one level by prefixing its lines (JSON text has no raw newlines in strings).
+ * Writes `${JSON.stringify(items, null, 2)}\n` a chunk of items at a time, so the whole text never has to
+ * fit in one string (V8 caps a string at about 512 MB; a national export's alerts exceed it). A chunk's
+ * own serialisation `[\n  item,\n  item\n]` holds its items exactly as the whole array's would (same
+ * depth, same indentation): its brackets are cut off and the chunks joined with commas.
  */
 export async function writeJsonArray(path: string, items: readonly unknown[]): Promise<void> {
   const out = createWriteStream(path);
@@ -62,9 +69,9 @@ export async function writeJsonArray(path: string, items: readonly unknown[]): P
       await write("[]\n");
     } else {
       await write("[\n");
-      for (let i = 0; i < items.length; i++) {
-        const text = (JSON.stringify(items[i], null, 2) ?? "null").replaceAll("\n", "\n  ");
-        await write(`  ${text}${i < items.length - 1 ? "," : ""}\n`);
+      for (let i = 0; i < items.length; i += JSON_CHUNK) {
+        const text = JSON.stringify(items.slice(i, i + JSON_CHUNK), null, 2);
+        await write(`${text.slice(2, -2)}${i + JSON_CHUNK < items.length ? "," : ""}\n`);
       }
       await write("]\n");
     }
@@ -87,14 +94,21 @@ export async function writeTenderRisk(
 ): Promise<void> {
   const header = ["tender_id", "n_bids", "risk_score", ...screens.names, "top_reasons"];
   const none = screens.names.map(() => null);
-  await writeCsvRows(
-    join(outDir, "tender_risk.csv"),
-    header,
-    risks.map((r) => {
-      const s = screens.values.get(r.tender_id) ?? none;
-      return [r.tender_id, nBids.get(r.tender_id) ?? 0, r.risk_score, ...s, r.top_reasons.join(";")];
-    }),
-  );
+  await writeCsvLines(join(outDir, "tender_risk.csv"), header, tenderRiskLines(risks, nBids, screens, none));
+}
+
+/** tender_risk.csv's lines: `csvLine` of each row, made cell by cell (one row per tender). */
+function* tenderRiskLines(
+  risks: readonly TenderRisk[],
+  nBids: ReadonlyMap<string, number>,
+  screens: ScreenColumns,
+  none: readonly null[],
+): Generator<string> {
+  for (const r of risks) {
+    let line = `${csvCell(r.tender_id)},${csvCell(nBids.get(r.tender_id) ?? 0)},${csvCell(r.risk_score)}`;
+    for (const v of screens.values.get(r.tender_id) ?? none) line += `,${csvCell(v)}`;
+    yield `${line},${csvCell(r.top_reasons.join(";"))}\r\n`;
+  }
 }
 
 /** Rows per write in `writeCsvRows`. */
@@ -109,6 +123,19 @@ export async function writeCsvRows(
   header: readonly string[],
   rows: Iterable<readonly Cell[]>,
 ): Promise<void> {
+  await writeCsvLines(path, header, csvLines(rows));
+}
+
+function* csvLines(rows: Iterable<readonly Cell[]>): Generator<string> {
+  for (const row of rows) yield csvLine(row);
+}
+
+/** `writeCsvRows` for lines already formatted (`csvLine` text, CRLF included). */
+async function writeCsvLines(
+  path: string,
+  header: readonly string[],
+  lines: Iterable<string>,
+): Promise<void> {
   const out = createWriteStream(path);
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
@@ -116,8 +143,8 @@ export async function writeCsvRows(
   try {
     await write(`\uFEFF${csvLine(header)}`);
     let batch: string[] = [];
-    for (const row of rows) {
-      batch.push(csvLine(row));
+    for (const line of lines) {
+      batch.push(line);
       if (batch.length >= CSV_BATCH) {
         await write(batch.join(""));
         batch = [];
@@ -144,13 +171,46 @@ export async function writeRejects(db: Db, outDir: string, fileIds: readonly num
   return rows.length;
 }
 
+/** Per tender: value at stake, tender side and bid count, read together (`readTenderFacts`). */
+export interface TenderFacts {
+  /** Award value per tender (as `readTenderValues`). */
+  readonly value: Map<string, number>;
+  /** Category, tenderee and agency per tender (as routing's `tender_sides`). */
+  readonly sides: Map<string, TenderSide>;
+  /** Bids per tender (as `readBidCounts`; tenders without bids have 0). */
+  readonly nBids: Map<string, number>;
+}
+
+/** `readTenderValues`, the tender sides of `readRoutingContext` and `readBidCounts` in one query. */
+export async function readTenderFacts(db: Db): Promise<TenderFacts> {
+  const row = await db.one<{ tenders: string }>(q("tender_facts"));
+  const rows = JSON.parse(row?.tenders ?? "[]") as (TenderSide & {
+    tender_id: string;
+    value: number | null;
+    n_bids: number;
+  })[];
+  const value = new Map<string, number>();
+  const sides = new Map<string, TenderSide>();
+  const nBids = new Map<string, number>();
+  for (const r of rows) {
+    value.set(r.tender_id, r.value ?? 0);
+    sides.set(r.tender_id, { category: r.category, tenderee_id: r.tenderee_id, agency_id: r.agency_id });
+    nBids.set(r.tender_id, r.n_bids);
+  }
+  return { value, sides, nBids };
+}
+
 export async function readTenderValues(db: Db): Promise<Map<string, number>> {
   const rows = await db.all<{ tender_id: string; value: number | null }>(q("tender_values"));
   return new Map(rows.map((r) => [r.tender_id, r.value ?? 0]));
 }
 
-export async function readFirmNames(db: Db): Promise<Map<string, string>> {
-  const rows = await db.all<{ firm_id: string; name: string }>(q("firm_names"));
+/** Firm display names: of every firm, or of the given firms only (all the alerts of a run need). */
+export async function readFirmNames(db: Db, ids?: Iterable<string>): Promise<Map<string, string>> {
+  const rows = await db.all<{ firm_id: string; name: string }>(
+    ids ? q("firm_names_of") : q("firm_names"),
+    ids ? { ids: JSON.stringify([...ids]) } : undefined,
+  );
   return new Map(rows.map((r) => [r.firm_id, r.name]));
 }
 

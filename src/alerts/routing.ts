@@ -171,14 +171,22 @@ const rq = (name: string) => sqlSection(import.meta.url, "routing.sql", name);
  * Reads what the routing rules need from the database. The repeat-offender window ends at the latest bid
  * in the data (not today), so the same data always routes the same way.
  */
-export async function readRoutingContext(db: Db): Promise<RoutingContext> {
-  const tenders = await db.all<TenderSide & { tender_id: string } & Record<string, unknown>>(
-    rq("tender_sides"),
-  );
+export async function readRoutingContext(
+  db: Db,
+  /** The tender sides when the caller has read them already (outputs.ts `readTenderFacts`). */
+  sides?: ReadonlyMap<string, TenderSide>,
+): Promise<RoutingContext> {
+  const tenders =
+    sides ??
+    new Map(
+      (await db.all<TenderSide & { tender_id: string } & Record<string, unknown>>(rq("tender_sides"))).map(
+        (t) => [t.tender_id, t],
+      ),
+    );
   const asOf = (await db.one<{ d: string | null }>(rq("as_of")))?.d ?? "1970-01-01";
   const pens = await db.all<{ firm_id: string; dates: string[] }>(rq("collusion_penalties"));
   return {
-    tenders: new Map(tenders.map((t) => [t.tender_id, t])),
+    tenders,
     collusionPenalties: new Map(pens.map((p) => [p.firm_id, p.dates])),
     asOf,
   };

@@ -63,28 +63,24 @@ SELECT id, status, verdict, suppressed, firms, dismissed_atoms
 FROM alerts WHERE id IN (SELECT unnest($ids::JSON::VARCHAR[])) ORDER BY id;
 
 -- name: stage_incoming
--- A run's alerts, prepared in store.ts (final id, atoms, fingerprint, op = insert | update), loaded from a
--- bound JSON array: the first batch here, the next ones with stage_incoming_more (the same row type;
--- one statement per batch, since the cost of one huge array grows faster than its length).
-CREATE OR REPLACE TEMP TABLE bw_incoming AS
-SELECT unnest(json_transform($rows::JSON, '[{"id": "VARCHAR", "kind": "VARCHAR", "firms": ["VARCHAR"],
+-- A run's alerts, prepared in store.ts (final id, atoms, fingerprint), are written in rounds: per alert,
+-- whether it is inserted or updated and one JSON object are appended to bw_incoming_json (the appender
+-- stores the text as it is); insert_incoming and update_incoming parse and write them (each object parsed
+-- once, by the statement that writes it) and clear_incoming empties the stage for the next round.
+CREATE OR REPLACE TEMP TABLE bw_incoming_json (op VARCHAR, row JSON);
+CREATE OR REPLACE TEMP MACRO bw_incoming(which) AS TABLE
+SELECT unnest(json_transform(row, '{"id": "VARCHAR", "kind": "VARCHAR", "firms": ["VARCHAR"],
   "tenders": ["VARCHAR"], "score": "DOUBLE", "amount": "DOUBLE", "channels": ["VARCHAR"], "evidence": "JSON",
   "routing": "JSON", "summary_zh": "VARCHAR", "summary_en": "VARCHAR", "rank": "INTEGER", "fingerprint": "VARCHAR",
-  "atoms": ["VARCHAR"], "op": "VARCHAR"}]'), recursive := true);
-
--- name: stage_incoming_more
-INSERT INTO bw_incoming
-SELECT unnest(json_transform($rows::JSON, '[{"id": "VARCHAR", "kind": "VARCHAR", "firms": ["VARCHAR"],
-  "tenders": ["VARCHAR"], "score": "DOUBLE", "amount": "DOUBLE", "channels": ["VARCHAR"], "evidence": "JSON",
-  "routing": "JSON", "summary_zh": "VARCHAR", "summary_en": "VARCHAR", "rank": "INTEGER", "fingerprint": "VARCHAR",
-  "atoms": ["VARCHAR"], "op": "VARCHAR"}]'), recursive := true);
+  "atoms": ["VARCHAR"]}'))
+FROM bw_incoming_json WHERE op = which;
 
 -- name: insert_incoming
 INSERT INTO alerts (id, kind, firms, tenders, score, amount, channels, evidence, routing, summary_zh, summary_en,
                     rank, first_seen, last_seen, status, evidence_fingerprint, evidence_atoms, updated_at)
 SELECT id, kind, firms, tenders, score, amount, channels, evidence, routing, summary_zh, summary_en, rank,
        $now::TIMESTAMPTZ, $now::TIMESTAMPTZ, 'new', fingerprint, atoms, $now::TIMESTAMPTZ
-FROM bw_incoming WHERE op = 'insert' ORDER BY rank, id;
+FROM bw_incoming('insert') ORDER BY rank, id;
 
 -- name: update_incoming
 -- Re-detected alerts: what was found is refreshed, the workflow state is kept.
@@ -93,11 +89,15 @@ UPDATE alerts SET
   channels = i.channels, evidence = i.evidence, routing = i.routing, summary_zh = i.summary_zh, summary_en = i.summary_en,
   rank = i.rank, last_seen = $now::TIMESTAMPTZ, evidence_fingerprint = i.fingerprint,
   evidence_atoms = i.atoms, updated_at = $now::TIMESTAMPTZ
-FROM bw_incoming i
-WHERE alerts.id = i.id AND i.op = 'update';
+FROM bw_incoming('update') i
+WHERE alerts.id = i.id;
+
+-- name: clear_incoming
+DELETE FROM bw_incoming_json;
 
 -- name: drop_incoming
-DROP TABLE IF EXISTS bw_incoming;
+DROP MACRO TABLE IF EXISTS bw_incoming;
+DROP TABLE IF EXISTS bw_incoming_json;
 
 -- name: suppress
 UPDATE alerts SET suppressed = true, updated_at = $now::TIMESTAMPTZ

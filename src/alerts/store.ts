@@ -76,14 +76,34 @@ export async function initAlertStore(db: Db): Promise<void> {
 /** Fact keys that describe how strong the evidence is or how it was tuned, not what it is about. */
 const NON_IDENTITY_FACT_KEYS = new Set(["thresholds", "settings", "defaults"]);
 
-function factAtoms(rule: string, path: string, v: unknown, out: Set<string>): void {
-  if (typeof v === "string") out.add(`fact:${rule}:${path}=${v}`);
-  else if (Array.isArray(v)) for (const x of v) factAtoms(rule, path, x, out);
-  else if (v !== null && typeof v === "object") {
-    for (const [k, x] of Object.entries(v)) {
-      if (!NON_IDENTITY_FACT_KEYS.has(k)) factAtoms(rule, path ? `${path}.${k}` : k, x, out);
+/**
+ * Collects the text values of evidence facts per path (`shared_values`, `edges.a`, …), skipping the
+ * non-identity keys. Values are gathered first and atoms made once per distinct (path, value): ring facts
+ * repeat the same firm ids and rules across many edges.
+ */
+function factValues(path: string, v: unknown, out: Map<string, Set<string>>): void {
+  if (typeof v === "string") {
+    addValue(out, path, v);
+  } else if (Array.isArray(v)) {
+    for (const x of v) {
+      if (typeof x === "string") addValue(out, path, x);
+      else if (typeof x === "object" && x !== null) factValues(path, x, out);
+    }
+  } else if (typeof v === "object" && v !== null) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (NON_IDENTITY_FACT_KEYS.has(k)) continue;
+      const x = o[k];
+      if (typeof x === "string" || (typeof x === "object" && x !== null))
+        factValues(path ? `${path}.${k}` : k, x, out);
     }
   }
+}
+
+function addValue(out: Map<string, Set<string>>, path: string, value: string): void {
+  const values = out.get(path);
+  if (values) values.add(value);
+  else out.set(path, new Set([value]));
 }
 
 /**
@@ -96,18 +116,34 @@ export function evidenceAtoms(alert: Pick<Alert, "firms" | "tenders" | "evidence
   const atoms = new Set<string>();
   for (const f of alert.firms) atoms.add(`firm:${f}`);
   for (const t of alert.tenders) atoms.add(`tender:${t}`);
+  const perRule = new Map<string, Map<string, Set<string>>>();
   for (const e of alert.evidence) {
     atoms.add(`rule:${e.rule}`);
-    factAtoms(e.rule, "", e.facts, atoms);
+    let values = perRule.get(e.rule);
+    if (!values) {
+      values = new Map();
+      perRule.set(e.rule, values);
+    }
+    factValues("", e.facts, values);
   }
-  return [...atoms].sort(cmpStr);
+  for (const [rule, values] of perRule) {
+    for (const [path, set] of values) {
+      const head = `fact:${rule}:${path}=`;
+      for (const v of set) atoms.add(head + v);
+    }
+  }
+  // The default sort compares UTF-16 code units, as cmpStr does.
+  return [...atoms].sort();
 }
 
 /** SHA-256 hex over the sorted atoms, one per line. */
 export function evidenceFingerprint(atoms: readonly string[]): string {
-  return createHash("sha256")
-    .update([...atoms].sort(cmpStr).join("\n"), "utf8")
-    .digest("hex");
+  return sortedFingerprint([...atoms].sort(cmpStr));
+}
+
+/** `evidenceFingerprint` of atoms already sorted (as `evidenceAtoms` returns them). */
+function sortedFingerprint(sorted: readonly string[]): string {
+  return createHash("sha256").update(sorted.join("\n"), "utf8").digest("hex");
 }
 
 /** Fact keys holding person ids, and identity fields whose shared values are person ids. */
@@ -283,8 +319,46 @@ interface StateRow {
 
 const json = (v: unknown): string => JSON.stringify(v);
 
-/** Alerts per statement when staging a run's alerts (see stage_incoming in store.sql). */
-const STAGE_BATCH = 250;
+/**
+ * Alerts staged and written per round in `upsertAlerts`: bounds the memory that parsing and writing them
+ * takes. The rounds follow the final ranking, so the rows go in in rank order as one round would put them.
+ */
+const STAGE_BATCH = 1000;
+
+/**
+ * The staged rows of alerts `from` to `to` (stage_incoming in store.sql): insert or update, and one JSON
+ * object, made as it is appended.
+ */
+function* stagedRows(
+  alerts: readonly Alert[],
+  staged: readonly { atoms: string[]; fingerprint: string; op: "insert" | "update" }[],
+  from: number,
+  to: number,
+): Generator<[string, string]> {
+  for (let i = from; i < Math.min(to, alerts.length); i++) {
+    const a = alerts[i] as Alert;
+    const s = staged[i] as (typeof staged)[number];
+    yield [
+      s.op,
+      json({
+        id: a.id,
+        kind: a.kind,
+        firms: a.firms,
+        tenders: a.tenders,
+        score: a.score,
+        amount: a.amount,
+        channels: a.channels,
+        evidence: a.evidence,
+        routing: a.routing ?? [],
+        summary_zh: a.summary_zh,
+        summary_en: a.summary_en,
+        rank: a.rank,
+        fingerprint: s.fingerprint,
+        atoms: s.atoms,
+      }),
+    ];
+  }
+}
 
 function listDiff(a: readonly string[], b: readonly string[]): string[] {
   const sb = new Set(b);
@@ -338,29 +412,14 @@ export async function upsertAlerts(
       renamed: [...matches.values()],
     };
     const audit: AuditInput[] = [];
-    const staged: Record<string, unknown>[] = [];
+    // Per alert (in finalAlerts order): its atoms, fingerprint and whether it is new.
+    const staged: { atoms: string[]; fingerprint: string; op: "insert" | "update" }[] = [];
     const toSuppress: string[] = [];
     const toReopen: string[] = [];
     for (const a of finalAlerts) {
       const atoms = evidenceAtoms(a);
       const state = states.get(a.id);
-      staged.push({
-        id: a.id,
-        kind: a.kind,
-        firms: a.firms,
-        tenders: a.tenders,
-        score: a.score,
-        amount: a.amount,
-        channels: a.channels,
-        evidence: a.evidence,
-        routing: a.routing ?? [],
-        summary_zh: a.summary_zh,
-        summary_en: a.summary_en,
-        rank: a.rank,
-        fingerprint: evidenceFingerprint(atoms),
-        atoms,
-        op: state ? "update" : "insert",
-      });
+      staged.push({ atoms, fingerprint: sortedFingerprint(atoms), op: state ? "update" : "insert" });
       if (!state) {
         result.inserted.push(a.id);
         const rules = [...new Set(a.evidence.map((e) => e.rule))].sort(cmpStr);
@@ -421,12 +480,15 @@ export async function upsertAlerts(
         }
       }
     }
-    for (let i = 0; i === 0 || i < staged.length; i += STAGE_BATCH) {
-      const rows = json(staged.slice(i, i + STAGE_BATCH));
-      await db.exec(q(i === 0 ? "stage_incoming" : "stage_incoming_more"), { rows });
+    await db.exec(q("stage_incoming"));
+    for (let i = 0; i < finalAlerts.length; i += STAGE_BATCH) {
+      await db.appendText("bw_incoming_json", stagedRows(finalAlerts, staged, i, i + STAGE_BATCH), {
+        temp: true,
+      });
+      await db.exec(q("insert_incoming"), { now });
+      await db.exec(q("update_incoming"), { now });
+      await db.exec(q("clear_incoming"));
     }
-    await db.exec(q("insert_incoming"), { now });
-    await db.exec(q("update_incoming"), { now });
     await db.exec(q("drop_incoming"));
     if (toSuppress.length) await db.exec(q("suppress"), { ids: json(toSuppress), now });
     if (toReopen.length) await db.exec(q("reopen"), { ids: json(toReopen), now });

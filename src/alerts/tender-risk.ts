@@ -24,8 +24,12 @@ export function tenderRisk(tenderIds: readonly string[], findings: readonly Find
       rules.set(f.rule, Math.max(rules.get(f.rule) ?? 0, f.weight));
     }
   }
-  return [...tenderIds].sort(cmpStr).map((tender_id) => {
-    const rules = perTender.get(tender_id) ?? new Map<string, number>();
+  // Most tenders have no finding: they share one score and one (empty, never modified) reason list.
+  const none = { risk_score: combineWeights([]), top_reasons: [] as readonly string[] };
+  // The default sort compares UTF-16 code units, as cmpStr does.
+  return [...tenderIds].sort().map((tender_id) => {
+    const rules = perTender.get(tender_id);
+    if (rules === undefined) return { tender_id, ...none };
     const ordered = [...rules.entries()].sort((a, b) => b[1] - a[1] || cmpStr(a[0], b[0]));
     return {
       tender_id,

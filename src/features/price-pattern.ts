@@ -38,7 +38,23 @@ export async function computePricePatterns(
   db: Db,
   s: PricePatternSettings = PRICE_PATTERN_DEFAULTS,
 ): Promise<PricePatternFeatures> {
+  await buildRegularWindows(db, s);
+  return readPricePatterns(db, s);
+}
+
+/** The tender-local part: `feat_regular_windows`, windows of three adjacent bids within one tender. */
+export async function buildRegularWindows(
+  db: Db,
+  s: Pick<PricePatternSettings, "tolerance" | "maxSpan"> = PRICE_PATTERN_DEFAULTS,
+): Promise<void> {
   await db.exec(q("regular_windows"), { tol: s.tolerance, max_span: s.maxSpan });
+}
+
+/** Pairs across tenders and windows per tender, from an existing `feat_regular_windows`. */
+export async function readPricePatterns(
+  db: Db,
+  s: PricePatternSettings = PRICE_PATTERN_DEFAULTS,
+): Promise<PricePatternFeatures> {
   return {
     pairs: await db.all<RegularPair & Record<string, unknown>>(q("regular_pairs"), {
       min_tenders: s.minTenders,

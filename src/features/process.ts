@@ -176,16 +176,41 @@ function checkOptions(opts: ProcessFeatureOptions): void {
   }
 }
 
+function resolveOptions(options: Partial<ProcessFeatureOptions>): ProcessFeatureOptions {
+  const opts: ProcessFeatureOptions = { ...PROCESS_FEATURE_DEFAULTS, ...options };
+  checkOptions(opts);
+  return opts;
+}
+
 /** Builds the `proc_*` tables and the fences over them. */
 export async function buildProcessTables(
   db: Db,
   options: Partial<ProcessFeatureOptions> = {},
 ): Promise<ProcessFeatureOptions> {
-  const opts: ProcessFeatureOptions = { ...PROCESS_FEATURE_DEFAULTS, ...options };
-  checkOptions(opts);
+  const opts = resolveOptions(options);
+  await buildProcessTenderTables(db);
+  return buildProcessGlobalTables(db, opts);
+}
+
+/**
+ * The tender-local tables: `proc_tenders`, `proc_identical_prices` and `proc_late_winning_bids`, whose rows each
+ * depend on one tender and its bids only.
+ */
+export async function buildProcessTenderTables(db: Db): Promise<void> {
   await db.exec(q("tenders"));
   await db.exec(q("identical_prices"));
   await db.exec(q("late_winning_bids"));
+}
+
+/**
+ * The tables over all tenders, from existing tender-local tables: wins per firm, disqualification rates per
+ * tenderee / agency / bidder, and the fences.
+ */
+export async function buildProcessGlobalTables(
+  db: Db,
+  options: Partial<ProcessFeatureOptions> = {},
+): Promise<ProcessFeatureOptions> {
+  const opts = resolveOptions(options);
   await db.exec(q("firm_wins"));
   await db.exec(q("disqualification_rates"), {
     min_bids: opts.disqualificationMinBids,
@@ -212,7 +237,17 @@ export async function computeProcessFeatures(
   db: Db,
   options: Partial<ProcessFeatureOptions> = {},
 ): Promise<ProcessFeatures> {
-  const opts = await buildProcessTables(db, options);
+  resolveOptions(options);
+  await buildProcessTenderTables(db);
+  return computeProcessGlobalFeatures(db, options);
+}
+
+/** As computeProcessFeatures, from existing tender-local tables (built here or loaded from partitions). */
+export async function computeProcessGlobalFeatures(
+  db: Db,
+  options: Partial<ProcessFeatureOptions> = {},
+): Promise<ProcessFeatures> {
+  const opts = await buildProcessGlobalTables(db, options);
   return {
     options: opts,
     tenders: await readJsonRows<ProcessTender>(db, "read_tenders"),

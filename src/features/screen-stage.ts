@@ -51,8 +51,21 @@ export interface ScreenFeatures {
 const q = (name: string) => sqlSection(import.meta.url, "screen-stage.sql", name);
 
 export async function computeScreenFeatures(db: Db, minBids = 4): Promise<ScreenFeatures> {
+  await buildScreenTenderTables(db);
+  return computeScreenFenceFeatures(db, minBids);
+}
+
+/** The tender-local part: `tender_screens`, one row per tender from that tender's valid bids alone. */
+export async function buildScreenTenderTables(db: Db): Promise<void> {
   await db.exec(q("screen_bids"));
   await computeScreens(db, { source: "screen_bids" });
+}
+
+/**
+ * The part over all tenders, from an existing `tender_screens` (built here or loaded from the partitions of a
+ * partitioned run): fence groups, the fences themselves and the screens beyond them.
+ */
+export async function computeScreenFenceFeatures(db: Db, minBids = 4): Promise<ScreenFeatures> {
   await db.exec(q("screen_groups"));
   await computeFences(db, [...FENCED_SCREENS], ["category", "size_band"], { source: "tender_screen_groups" });
   const flagged = await db.all<FlaggedScreen & Record<string, unknown>>(q("flagged_screens"), {

@@ -6,14 +6,20 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Db } from "../db/duckdb.ts";
+import { type Db, ident } from "../db/duckdb.ts";
 import { InputFileError } from "../errors.ts";
 import { noProgress, type Progress } from "../progress.ts";
 import { LOAD_ORDER, type TableName } from "./columns.ts";
 import { type InputFile, resolveInputs, sniffFile, transcodeToUtf8 } from "./files.ts";
 import { type HeaderMapping, mapHeaders, tableOfFile } from "./headers.ts";
 import { deriveFromBids, mergeRanked, rankRows } from "./merge.ts";
-import { type FirmIdMode, normaliseSql } from "./normalise.ts";
+import {
+  type FirmIdMode,
+  type IdCheckResult,
+  INVALID_ID_LIST_MAX,
+  idChecks,
+  normaliseSql,
+} from "./normalise.ts";
 import { dropStage, stageFile } from "./stage.ts";
 
 export interface IngestOptions {
@@ -162,7 +168,24 @@ async function loadFile(
   const fileIdRow = await db.one<{ id: number }>("SELECT nextval('file_id_seq')::INTEGER AS id");
   const fileId = fileIdRow?.id ?? 0;
 
-  await db.exec(normaliseSql(table, mapping.columns, firmIds));
+  const checks: IdCheckResult[] = [];
+  for (const check of idChecks(table, mapping.columns, firmIds)) {
+    await db.exec(check.sql);
+    const invalid = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${ident(check.table)}`))?.n ?? 0;
+    const ids =
+      invalid > 0 && invalid <= INVALID_ID_LIST_MAX
+        ? (await db.all<{ u: string }>(`SELECT u FROM ${ident(check.table)} ORDER BY u`)).map((r) => r.u)
+        : undefined;
+    checks.push({ ...check, invalid, ...(ids ? { ids } : {}) });
+  }
+  const norm = normaliseSql(table, mapping.columns, firmIds, checks);
+  const mode = process.env.BW_NORM_MODE;
+  if (mode === "t1") await db.exec("SET threads = 1");
+  if (mode === "pio") await db.exec("SET preserve_insertion_order = false");
+  await db.exec(norm.sql, Object.keys(norm.params).length > 0 ? norm.params : undefined);
+  if (mode === "t1") await db.exec("RESET threads");
+  if (mode === "pio") await db.exec("SET preserve_insertion_order = true");
+  for (const check of checks) await db.exec(`DROP TABLE ${ident(check.table)}`);
   await db.exec("CREATE OR REPLACE TEMP TABLE bw_file_rejects (line BIGINT, reason VARCHAR, raw VARCHAR)");
   const invalid = await db.one<{ n: number }>("SELECT count(*) AS n FROM bw_norm WHERE _reason IS NOT NULL");
   if ((invalid?.n ?? 0) > 0) {
@@ -237,7 +260,7 @@ async function loadFile(
   );
   await dropStage(db);
   await db.exec(
-    "DROP VIEW IF EXISTS bw_first; DROP TABLE IF EXISTS bw_norm; DROP TABLE IF EXISTS bw_ranked; DROP TABLE IF EXISTS bw_matched",
+    "DROP TABLE IF EXISTS bw_norm; DROP TABLE IF EXISTS bw_ranked; DROP TABLE IF EXISTS bw_matched",
   );
   return report;
 }

@@ -5,6 +5,9 @@
  * - a key stored with other values: the old version moves to `<table>_history`, the new one replaces it;
  * - a new key: inserted. Rows derived from another table (tender/firm stubs named in bids) give way silently.
  * Identifiers come from the column table; the only bound value is the file id.
+ *
+ * Set-based, in few passes over the file: only keys repeated within the file are ranked and hashed, and only
+ * keys already stored are compared (none when the table is empty).
  */
 import { type Db, ident } from "../db/duckdb.ts";
 import { COLUMNS, TABLE_KEYS, type TableName } from "./columns.ts";
@@ -30,6 +33,10 @@ function payloadExpr(table: TableName, alias: string): string {
   return `md5(to_json(struct_pack(${cols.join(", ")}))::VARCHAR)`;
 }
 
+async function count(db: Db, sql: string): Promise<number> {
+  return (await db.one<{ n: number }>(sql))?.n ?? 0;
+}
+
 /** What `rankRows` found within the file. */
 export interface RankCounts {
   readonly dups: number;
@@ -37,34 +44,33 @@ export interface RankCounts {
 }
 
 /**
- * First step of the merge: ranks the file's rows by key and rejects conflicting repeats (`raw` gives the SQL
- * for a staged row's raw text, `Staged.raw`). The last step that reads `bw_stage`, which the caller may drop
- * before `mergeRanked`.
+ * First step of the merge: finds keys repeated within the file, rejects conflicting repeats (`raw` gives the
+ * SQL for a staged row's raw text, `Staged.raw`) and drops every repeat from `bw_norm`, leaving the first row
+ * of each key. The last step that reads `bw_stage`, which the caller may drop before `mergeRanked`.
  */
 export async function rankRows(
   db: Db,
   table: TableName,
   raw: (alias: string) => string,
 ): Promise<RankCounts> {
-  // Rank rows within their key: `bw_ranked` holds line, key and rank only (the columns stay in `bw_norm`).
-  // Only keys repeated in the file need the window and the payload hash (md5 of the row as JSON, the costly
-  // part); a key seen once is its own first row, and its `_payload` stays NULL unless the key is stored.
+  // Only keys repeated in the file need ranking and the payload hash (md5 of the row as JSON, the costly part).
+  await db.exec(`CREATE OR REPLACE TEMP TABLE bw_repeated AS
+    SELECT ${keyExpr(table, "n")} AS _key FROM bw_norm n WHERE n._reason IS NULL GROUP BY ALL HAVING count(*) > 1`);
+  const repeated = await count(db, "SELECT count(*) AS n FROM bw_repeated");
+  if (repeated === 0) {
+    await db.exec("DROP TABLE bw_repeated");
+    return { dups: 0, conflicts: 0 };
+  }
+  // `bw_ranked`: the rows of repeated keys, ranked within their key in line order.
   await db.exec(`CREATE OR REPLACE TEMP TABLE bw_ranked AS
-    WITH k AS (
-      SELECT n._line, ${keyExpr(table, "n")} AS _key FROM bw_norm n WHERE n._reason IS NULL
-    ), d AS (
-      SELECT _key FROM k GROUP BY _key HAVING count(*) > 1
-    )
-    SELECT k._line, k._key, NULL::VARCHAR AS _payload, NULL::VARCHAR AS _first_payload, k._line AS _first_line,
-           1::BIGINT AS _rn
-    FROM k WHERE NOT EXISTS (SELECT 1 FROM d WHERE d._key IS NOT DISTINCT FROM k._key)
-    UNION ALL
     SELECT v._line, v._key, v._payload, first_value(_payload) OVER w AS _first_payload,
            first_value(_line) OVER w AS _first_line, row_number() OVER w AS _rn
     FROM (SELECT n._line, ${keyExpr(table, "n")} AS _key, ${payloadExpr(table, "n")} AS _payload
           FROM bw_norm n
-          WHERE n._reason IS NULL AND EXISTS (SELECT 1 FROM d WHERE d._key IS NOT DISTINCT FROM ${keyExpr(table, "n")})) v
-    WINDOW w AS (PARTITION BY _key ORDER BY _line)`);
+          WHERE n._reason IS NULL
+            AND EXISTS (SELECT 1 FROM bw_repeated d WHERE d._key IS NOT DISTINCT FROM ${keyExpr(table, "n")})) v
+    WINDOW w AS (PARTITION BY _key ORDER BY _line);
+    DROP TABLE bw_repeated`);
 
   const inFile = await db.one<{ dups: number; conflicts: number }>(
     `SELECT count(*) FILTER (WHERE _rn > 1 AND _payload = _first_payload) AS dups,
@@ -79,10 +85,14 @@ export async function rankRows(
        FROM bw_ranked r JOIN bw_stage s ON s._line = r._line WHERE r._rn > 1 AND r._payload <> r._first_payload`,
     );
   }
+  await db.exec("DELETE FROM bw_norm WHERE _line IN (SELECT _line FROM bw_ranked WHERE _rn > 1)");
   return { dups: inFile?.dups ?? 0, conflicts: inFile?.conflicts ?? 0 };
 }
 
-/** Second step of the merge: the first rows of their keys go into the table, by key (see above). */
+/**
+ * Second step of the merge: the first rows of their keys (the usable rows `rankRows` left in `bw_norm`) go
+ * into the table, by key (see above).
+ */
 export async function mergeRanked(
   db: Db,
   table: TableName,
@@ -93,71 +103,61 @@ export async function mergeRanked(
   const hist = ident(`${table}_history`);
   const cols = COLUMNS[table].map((c) => ident(c.name));
   const colList = cols.join(", ");
-
-  // `bw_first`: the rows of `bw_norm` that come first for their key (without repeats: every usable row).
-  const repeats = inFile.dups + inFile.conflicts > 0;
-  await db.exec(
-    `CREATE OR REPLACE TEMP VIEW bw_first AS SELECT * FROM bw_norm WHERE _reason IS NULL${
-      repeats ? " AND _line IN (SELECT _line FROM bw_ranked WHERE _rn = 1)" : ""
-    }`,
-  );
+  const fileKeys = `SELECT ${keyExpr(table, "n")} FROM bw_norm n WHERE n._reason IS NULL`;
 
   if (HAS_DERIVED.has(table)) {
-    await db.exec(
-      `DELETE FROM ${t} WHERE _derived AND ${keyExpr(table, t)} IN (SELECT _key FROM bw_ranked WHERE _rn = 1)`,
+    await db.exec(`DELETE FROM ${t} WHERE _derived AND ${keyExpr(table, t)} IN (${fileKeys})`);
+  }
+
+  // The file's rows whose key is stored, with both versions hashed; there are none when the table is empty.
+  const stored = await count(db, `SELECT count(*) AS n FROM ${t}`);
+  let updated = 0;
+  let same = 0;
+  if (stored > 0) {
+    await db.exec(`CREATE OR REPLACE TEMP TABLE bw_matched AS
+      SELECT n._line, e._key, ${payloadExpr(table, "n")} AS _payload, e._payload AS _old_payload
+      FROM (SELECT ${keyExpr(table, "x")} AS _key, ${payloadExpr(table, "x")} AS _payload FROM ${t} x
+            WHERE ${keyExpr(table, "x")} IN (${fileKeys})) e
+      JOIN bw_norm n ON ${keyExpr(table, "n")} = e._key
+      WHERE n._reason IS NULL`);
+    const m = await db.one<{ updated: number; same: number }>(
+      `SELECT count(*) FILTER (WHERE _old_payload <> _payload) AS updated,
+              count(*) FILTER (WHERE _old_payload = _payload) AS same FROM bw_matched`,
     );
+    updated = m?.updated ?? 0;
+    same = m?.same ?? 0;
   }
+  const firsts = await count(db, "SELECT count(*) AS n FROM bw_norm WHERE _reason IS NULL");
 
-  // Stored rows are hashed only where the file brings their key; so are the file's rows meeting them.
-  await db.exec(`CREATE OR REPLACE TEMP TABLE bw_matched AS
-    SELECT r._key, r._line, r._payload, e._payload AS _old_payload
-    FROM (SELECT _key, _line, _payload FROM bw_ranked WHERE _rn = 1) r
-    LEFT JOIN (SELECT ${keyExpr(table, "x")} AS _key, ${payloadExpr(table, "x")} AS _payload FROM ${t} x
-               WHERE ${keyExpr(table, "x")} IN (SELECT _key FROM bw_ranked WHERE _rn = 1)) e
-      ON e._key = r._key`);
-  const unhashed = await db.one<{ n: number }>(
-    "SELECT count(*) AS n FROM bw_matched WHERE _old_payload IS NOT NULL AND _payload IS NULL",
-  );
-  if ((unhashed?.n ?? 0) > 0) {
-    await db.exec(`UPDATE bw_matched SET _payload = p._payload
-      FROM (SELECT n._line, ${payloadExpr(table, "n")} AS _payload FROM bw_norm n
-            WHERE n._line IN (SELECT _line FROM bw_matched WHERE _old_payload IS NOT NULL AND _payload IS NULL)) p
-      WHERE bw_matched._line = p._line`);
-  }
-  const m = await db.one<{ inserted: number; updated: number; same: number }>(
-    `SELECT count(*) FILTER (WHERE _old_payload IS NULL) AS inserted,
-            count(*) FILTER (WHERE _old_payload IS NOT NULL AND _old_payload <> _payload) AS updated,
-            count(*) FILTER (WHERE _old_payload = _payload) AS same FROM bw_matched`,
-  );
-
-  if ((m?.updated ?? 0) > 0) {
+  if (updated > 0) {
     await db.exec(
       `CREATE OR REPLACE TEMP TABLE bw_changed AS SELECT _key FROM bw_matched WHERE _old_payload <> _payload`,
     );
+    // The old versions, in the order they were stored (the join alone does not keep it).
     await db.exec(
       `INSERT INTO ${hist} SELECT x.*, $file AS _superseded_by_file FROM ${t} x
-       WHERE ${keyExpr(table, "x")} IN (SELECT _key FROM bw_changed)`,
+       WHERE ${keyExpr(table, "x")} IN (SELECT _key FROM bw_changed) ORDER BY x.rowid`,
       { file: fileId },
     );
     await db.exec(`DELETE FROM ${t} WHERE ${keyExpr(table, t)} IN (SELECT _key FROM bw_changed)`);
+    await db.exec("DROP TABLE bw_changed");
   }
-  // New and changed rows go in, in file order (when every first row is new, no join is needed).
-  const allNew = (m?.updated ?? 0) + (m?.same ?? 0) === 0;
+  // New and changed rows go in, in line order (rows identical to the stored ones stay out).
+  const im = process.env.BW_INS_MODE;
+  if (im === "t1" || im === "t1o") await db.exec("SET threads = 1");
   await db.exec(
     `INSERT INTO ${t} (${colList}, _file_id, _line)
-     SELECT ${cols.map((c) => `f.${c}`).join(", ")}, $file, f._line
-     FROM bw_first f${
-       allNew
-         ? ""
-         : " WHERE f._line IN (SELECT _line FROM bw_matched WHERE _old_payload IS NULL OR _old_payload <> _payload)"
+     SELECT ${cols.map((c) => `n.${c}`).join(", ")}, $file, n._line FROM bw_norm n WHERE n._reason IS NULL${
+       same > 0 ? " AND n._line NOT IN (SELECT _line FROM bw_matched WHERE _old_payload = _payload)" : ""
      }
-     ORDER BY f._line`,
+     ${im === "t1" ? "" : "ORDER BY n._line"}`,
     { file: fileId },
   );
+  if (im === "t1" || im === "t1o") await db.exec("RESET threads");
   return {
-    inserted: m?.inserted ?? 0,
-    updated: m?.updated ?? 0,
-    duplicates: inFile.dups + (m?.same ?? 0),
+    inserted: firsts - updated - same,
+    updated,
+    duplicates: inFile.dups + same,
     conflicts: inFile.conflicts,
   };
 }
@@ -165,6 +165,7 @@ export async function mergeRanked(
 /**
  * Tenders and firms named in a bids file but absent from their tables get derived stub rows, filled from
  * the tender- and firm-level columns of the bids (denormalised exports). A real row later replaces them.
+ * Reads the first rows of the file's keys (`bw_norm` after `rankRows`), as stored or not.
  */
 export async function deriveFromBids(db: Db, fileId: number): Promise<void> {
   const tenderCols = COLUMNS.tenders
@@ -173,14 +174,14 @@ export async function deriveFromBids(db: Db, fileId: number): Promise<void> {
   await db.exec(
     `INSERT INTO tenders (tender_id, ${tenderCols.join(", ")}, _file_id, _line, _derived)
      SELECT tender_id, ${tenderCols.map((c) => `arg_min(${c}, _line) FILTER (WHERE ${c} IS NOT NULL)`).join(", ")}, $file, min(_line), true
-     FROM bw_first WHERE tender_id NOT IN (SELECT tender_id FROM tenders)
+     FROM bw_norm WHERE _reason IS NULL AND tender_id NOT IN (SELECT tender_id FROM tenders)
      GROUP BY tender_id`,
     { file: fileId },
   );
   await db.exec(
     `INSERT INTO firms (firm_id, name, _file_id, _line, _derived)
      SELECT firm_id, arg_min(firm_name, _line) FILTER (WHERE firm_name IS NOT NULL), $file, min(_line), true
-     FROM bw_first WHERE firm_id NOT IN (SELECT firm_id FROM firms)
+     FROM bw_norm WHERE _reason IS NULL AND firm_id NOT IN (SELECT firm_id FROM firms)
      GROUP BY firm_id`,
     { file: fileId },
   );

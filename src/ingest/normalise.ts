@@ -2,9 +2,20 @@
  * Builds the SQL that turns a staged file (all text) into typed canonical columns plus a reject reason.
  * Expressions come from the column table (columns.ts) and the macros in macros.sql; source columns are
  * quoted identifiers, never spliced values. A rejected row's reason lists every failing check, joined by "; ".
+ *
+ * The statement creating `bw_norm` reads `bw_stage` with no join where it can: over a join, DuckDB runs it on
+ * one thread (to keep the rows in order). So labels are matched by CASE rather than looked up in a table, and
+ * the few invalid credit codes of a file are matched as a bound list (a join only when there are many).
  */
 import { ident } from "../db/duckdb.ts";
-import { COLUMNS, type ColumnSpec, type TableName } from "./columns.ts";
+import {
+  CATEGORY_ALIASES,
+  COLUMNS,
+  type ColumnSpec,
+  ROLE_ALIASES,
+  SUBJECT_TYPE_ALIASES,
+  type TableName,
+} from "./columns.ts";
 import { acceptedColumns, type MappedColumn } from "./headers.ts";
 
 export type FirmIdMode = "uscc" | "any";
@@ -36,10 +47,10 @@ interface ColumnSql {
    * value used by several checks is materialised here instead of recomputed in each.
    */
   readonly lets: readonly Let[];
-  /** Temp tables over `bw_stage` the checks read: created before `bw_norm`, dropped after. */
-  readonly temps?: readonly { readonly name: string; readonly before: readonly string[] }[];
   readonly value: string;
   readonly reasons: string[];
+  /** Values the checks bind (JSON text). */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 interface Let {
@@ -52,6 +63,70 @@ interface Let {
 const MAX_AMOUNT = "1e14";
 
 /**
+ * Credit-code check of one id column (`--firm-ids uscc`): the check digit is computed once per distinct id (a
+ * firm bids many times), not once per row, into a temp table of the file's invalid ids.
+ */
+export interface IdCheck {
+  /** Canonical column name. */
+  readonly column: string;
+  /** Temp table (column `u`) of the distinct invalid ids; `sql` creates it from `bw_stage`. */
+  readonly table: string;
+  readonly sql: string;
+}
+
+/** An `IdCheck` whose table exists: its number of rows, and the ids themselves when they are few. */
+export interface IdCheckResult extends IdCheck {
+  readonly invalid: number;
+  /** The invalid ids when there are at most `INVALID_ID_LIST_MAX`. */
+  readonly ids?: readonly string[];
+}
+
+/**
+ * Up to this many invalid ids are matched as a list, which keeps `bw_norm` free of joins; beyond, the row-wise
+ * list search would cost more than the join (which runs on one thread).
+ */
+export const INVALID_ID_LIST_MAX = 64;
+
+/** The credit-code checks a file of `table` needs (see `IdCheck`), to run before `normaliseSql`. */
+export function idChecks(table: TableName, mapped: readonly MappedColumn[], firmIds: FirmIdMode): IdCheck[] {
+  if (firmIds !== "uscc") return [];
+  const byName = new Map(mapped.map((m) => [m.spec.name, m]));
+  return acceptedColumns(table).flatMap((spec, i) => {
+    const m = byName.get(spec.name);
+    if (!m || spec.type !== "firm_id") return [];
+    const ids = ident(`bw_ids${i}`);
+    const bad = `bw_bad_ids${i}`;
+    // The distinct ids are a table of their own: as a subquery, the optimiser pushes the check below the
+    // DISTINCT and computes it for every row.
+    const sql = `CREATE OR REPLACE TEMP TABLE ${ids} AS SELECT DISTINCT upper(bw_text(${ident(m.source)})) AS u FROM bw_stage;
+CREATE OR REPLACE TEMP TABLE ${ident(bad)} AS SELECT u FROM ${ids} WHERE u IS NOT NULL AND NOT bw_uscc_valid(u);
+DROP TABLE ${ids}`;
+    return [{ column: spec.name, table: bad, sql }];
+  });
+}
+
+const LABELS = {
+  category: CATEGORY_ALIASES,
+  role: ROLE_ALIASES,
+  subject_type: SUBJECT_TYPE_ALIASES,
+} as const;
+
+/** The canonical value of a label (a value or one of its aliases, columns.ts; matched lower-cased), else `fallback`. */
+function labelCase(kind: keyof typeof LABELS, text: string, fallback: string): string {
+  const seen = new Set<string>();
+  const whens: string[] = [];
+  for (const [value, labels] of Object.entries(LABELS[kind])) {
+    for (const label of [value, ...labels]) {
+      const key = label.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      whens.push(`WHEN ${lit(key)} THEN ${lit(value)}`);
+    }
+  }
+  return `CASE lower(${text}) ${whens.join(" ")} ELSE ${fallback} END`;
+}
+
+/**
  * `i` numbers the column, for the names of its intermediate values. With `t` = bw_text(source), the
  * expressions equal the macros applied to the source (bw_num(s) = try_cast(bw_num_text_t(t)), …; macros.sql).
  */
@@ -59,6 +134,7 @@ function columnSql(
   spec: ColumnSpec,
   mapped: MappedColumn | undefined,
   firmIds: FirmIdMode,
+  checks: readonly IdCheckResult[],
   i: number,
 ): ColumnSql {
   if (!mapped) {
@@ -87,18 +163,25 @@ function columnSql(
       const v = ident(`_bw_u${i}`);
       requireNonEmpty(v);
       if (spec.type === "firm_id" && firmIds === "uscc") {
-        // The check digit is computed once per distinct id (a firm bids many times), not once per row.
-        // (A table of its own: inline, the optimiser drops the DISTINCT under IN and checks every row.)
-        const ids = `bw_ids${i}`;
-        const before = [
-          `CREATE OR REPLACE TEMP TABLE ${ids} AS SELECT DISTINCT upper(bw_text(${src})) AS u FROM bw_stage`,
-        ];
+        const check = checks.find((c) => c.column === name);
+        if (!check) throw new Error(`normalise: the credit-code check of ${name} has not been run`);
+        // Only ids found invalid (`idChecks`) can fail: none, no check; a few, a bound list; many, a join.
+        if (check.invalid === 0) return { lets, value: v, reasons };
+        const param = `bad_ids${i}`;
+        const isBad = check.ids
+          ? `list_contains(from_json($${param}, '["VARCHAR"]'), ${v})`
+          : `${v} IN (SELECT u FROM ${ident(check.table)})`;
         reasons.push(
-          `CASE WHEN ${v} IS NOT NULL AND ${v} IN (SELECT u FROM ${ids} WHERE u IS NOT NULL AND NOT bw_uscc_valid(u)) THEN ${lit(`${name} `)} || ${quoted(v)} || ${lit(
+          `CASE WHEN ${v} IS NOT NULL AND ${isBad} THEN ${lit(`${name} `)} || ${quoted(v)} || ${lit(
             " is not a valid unified social credit code (GB 32100-2015; use --firm-ids any for platform ids)",
           )} END`,
         );
-        return { lets, temps: [{ name: ids, before }], value: v, reasons };
+        return {
+          lets,
+          value: v,
+          reasons,
+          ...(check.ids ? { params: { [param]: JSON.stringify(check.ids) } } : {}),
+        };
       }
       reasons.push(`CASE WHEN length(${v}) > 64 THEN ${lit(`${name} is longer than 64 characters`)} END`);
       return { lets, value: v, reasons };
@@ -163,11 +246,8 @@ function columnSql(
     case "category":
     case "role":
     case "subject_type": {
-      const kind = lit(spec.type);
-      const value = `CASE WHEN ${text} IS NULL THEN NULL ELSE coalesce((SELECT l.value FROM bw_labels l WHERE l.kind = ${kind} AND l.label = lower(${text})), ${
-        spec.type === "category" ? "'other'" : `lower(${text})`
-      }) END`;
-      return { lets, value, reasons };
+      const label = labelCase(spec.type, text, spec.type === "category" ? "'other'" : `lower(${text})`);
+      return { lets, value: `CASE WHEN ${text} IS NULL THEN NULL ELSE ${label} END`, reasons };
     }
     case "text":
       requireNonEmpty(text);
@@ -191,13 +271,22 @@ function tableChecks(table: TableName): string[] {
 }
 
 /**
- * SQL creating temp table `bw_norm` from `bw_stage`: `_line`, every accepted column of the table
- * (typed; NULL when the file lacks it) and `_reason` (NULL for a usable row).
+ * The statement creating temp table `bw_norm` from `bw_stage` (and the values it binds): `_line`, every accepted
+ * column of the table (typed; NULL when the file lacks it) and `_reason` (NULL for a usable row).
+ * `checks`: the `idChecks` of the file, run.
  */
-export function normaliseSql(table: TableName, mapped: readonly MappedColumn[], firmIds: FirmIdMode): string {
+export function normaliseSql(
+  table: TableName,
+  mapped: readonly MappedColumn[],
+  firmIds: FirmIdMode,
+  checks: readonly IdCheckResult[],
+): { sql: string; params: Record<string, string> } {
   const byName = new Map(mapped.map((m) => [m.spec.name, m]));
   const specs = acceptedColumns(table);
-  const parts = specs.map((spec, i) => ({ spec, sql: columnSql(spec, byName.get(spec.name), firmIds, i) }));
+  const parts = specs.map((spec, i) => ({
+    spec,
+    sql: columnSql(spec, byName.get(spec.name), firmIds, checks, i),
+  }));
   const values = parts.map((p) => `${p.sql.value} AS ${ident(p.spec.name)}`);
   const reasons = parts.flatMap((p) => p.sql.reasons);
   const lets = parts.flatMap((p) => p.sql.lets);
@@ -209,16 +298,15 @@ export function normaliseSql(table: TableName, mapped: readonly MappedColumn[], 
     from = `(SELECT *, ${here.map((l) => `${l.sql} AS ${ident(l.name)}`).join(",\n  ")}\nFROM ${from}) l${level}`;
   }
   const derived = derivedColumns(table);
+  const params = Object.assign({}, ...parts.map((p) => p.sql.params ?? {})) as Record<string, string>;
   const inner = `SELECT _line, ${values.join(",\n  ")},\n  nullif(concat_ws('; ', ${[...reasons, "NULL"].join(",\n    ")}), '') AS _reason FROM ${from}`;
-  const checks = tableChecks(table);
-  const temps = parts.flatMap((p) => p.sql.temps ?? []);
-  const before = temps.flatMap((t) => t.before.map((sql) => `${sql};\n`)).join("");
-  const after = temps.map((t) => `;\nDROP TABLE ${ident(t.name)}`).join("");
-  return `${before}CREATE OR REPLACE TEMP TABLE bw_norm AS
+  const rowChecks = tableChecks(table);
+  const sql = `CREATE OR REPLACE TEMP TABLE bw_norm AS
 SELECT * EXCLUDE (_reason${derived.length ? `, ${derived.map((d) => ident(d.name)).join(", ")}` : ""}),
   ${derived.map((d) => `${d.sql} AS ${ident(d.name)}`).join(", ")}${derived.length ? "," : ""}
-  nullif(concat_ws('; ', _reason${checks.length ? `, ${checks.join(", ")}` : ""}), '') AS _reason
-FROM (${inner}) n${after}`;
+  nullif(concat_ws('; ', _reason${rowChecks.length ? `, ${rowChecks.join(", ")}` : ""}), '') AS _reason
+FROM (${inner}) n`;
+  return { sql, params };
 }
 
 /** Columns filled from others when the file leaves them empty. */

@@ -7,12 +7,15 @@ WHERE tender_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
 ORDER BY tender_id;
 
 -- name: firm_names
+-- The firms are picked in both branches, before the bids are grouped.
 SELECT firm_id, name FROM (
-  SELECT firm_id, name, 0 AS pref FROM firms WHERE name IS NOT NULL
+  SELECT firm_id, name, 0 AS pref FROM firms
+  WHERE name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
   UNION ALL
-  SELECT firm_id, any_value(firm_name), 1 FROM bids WHERE firm_name IS NOT NULL GROUP BY firm_id
+  SELECT firm_id, any_value(firm_name), 1 FROM bids
+  WHERE firm_name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
+  GROUP BY firm_id
 )
-WHERE firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
 QUALIFY row_number() OVER (PARTITION BY firm_id ORDER BY pref, name) = 1
 ORDER BY firm_id;
 

@@ -8,7 +8,9 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ScreenColumns } from "../alerts/outputs.ts";
 import { type AlertRecord, listAlerts } from "../alerts/store.ts";
+import type { TenderRisk } from "../alerts/tender-risk.ts";
 import { type Db, sqlSection } from "../db/duckdb.ts";
 import { cmpStr } from "../domain/compare.ts";
 import { BidwatchError } from "../errors.ts";
@@ -116,14 +118,28 @@ interface TenderRow {
   readonly [screen: string]: number | string | null;
 }
 
+/**
+ * What a run that has just written its outputs still holds in memory: the report uses it instead of reading
+ * alerts.json and tender_risk.csv back, and gets the same values (`asWritten` and `tenderColumnsAsWritten`
+ * apply what the JSON and CSV round trips do to them).
+ */
+export interface ReportRunData {
+  /** The alerts written to alerts.json. */
+  readonly alerts: readonly Alert[];
+  /** What tender_risk.csv was written from (outputs.ts `writeTenderRisk`). */
+  readonly risks: readonly TenderRisk[];
+  readonly screens: ScreenColumns;
+}
+
 /** Writes `report.html` into `outDir` and returns its path. */
 export async function writeReport(
   db: Db,
   summary: ReportSummary,
   outDir: string,
   options: ReportOptions = {},
+  run?: ReportRunData,
 ): Promise<string> {
-  const text = await buildReport(db, summary, outDir, options);
+  const text = await buildReport(db, summary, outDir, options, run);
   const path = join(outDir, "report.html");
   await writeFile(path, text, "utf8");
   return path;
@@ -135,6 +151,7 @@ export async function buildReport(
   summary: ReportSummary,
   outDir: string,
   options: ReportOptions = {},
+  run?: ReportRunData,
 ): Promise<string> {
   for (const k of Object.keys(options)) {
     if (!OPTION_KEYS.has(k)) throw new ReportError(`unknown report option "${k}"`);
@@ -143,22 +160,17 @@ export async function buildReport(
   const nRings = options.rings ?? 4;
   const nRegions = options.regions ?? 15;
 
-  // The run's alerts: alerts.json of the run when it is there, else the open alerts of the store.
+  // The run's alerts: alerts.json of the run when it is there (or what it was written from), else the open
+  // alerts of the store.
   const alertsPath = join(outDir, "alerts.json");
-  const fromFile = existsSync(alertsPath);
-  const runAlerts: readonly Alert[] = fromFile
-    ? (JSON.parse(await readFile(alertsPath, "utf8")) as Alert[])
-    : await listAlerts(db, { open: true });
+  const fromFile = run !== undefined || existsSync(alertsPath);
+  const runAlerts: readonly Alert[] = run
+    ? run.alerts.map(asWritten)
+    : fromFile
+      ? (JSON.parse(await readFile(alertsPath, "utf8")) as Alert[])
+      : await listAlerts(db, { open: true });
   const alerts = [...runAlerts].sort(
     (a, b) => a.rank - b.rank || b.score - a.score || b.amount - a.amount || cmpStr(a.id, b.id),
-  );
-  const records = new Map<string, AlertRecord>(
-    alerts.length
-      ? (await listAlerts(db, { ids: alerts.map((a) => a.id), includeSuppressed: true })).map((r) => [
-          r.id,
-          r,
-        ])
-      : [],
   );
 
   const tenderIds = [...new Set(alerts.flatMap((a) => a.tenders))].sort(cmpStr);
@@ -169,15 +181,26 @@ export async function buildReport(
   const rings = alerts
     .filter((a) => a.kind === "ring")
     .sort((a, b) => b.firms.length - a.firms.length || b.score - a.score || cmpStr(a.id, b.id))
-    .slice(0, nRings);
+    .slice(0, nRings)
+    .map((a) => (run ? { ...a, evidence: JSON.parse(JSON.stringify(a.evidence)) as Alert["evidence"] } : a));
   const top = alerts.slice(0, topN);
+  // Workflow state is shown for the top alerts only.
+  const records = new Map<string, AlertRecord>(
+    top.length
+      ? (await listAlerts(db, { ids: top.map((a) => a.id), includeSuppressed: true })).map((r) => [r.id, r])
+      : [],
+  );
   const firmIds = [...new Set([...top, ...rings].flatMap((a) => a.firms))].sort(cmpStr);
   const names = await readFirmNames(db, firmIds);
 
   const riskPath = join(outDir, "tender_risk.csv");
-  const tenders = existsSync(riskPath)
-    ? await db.all<TenderRow & Record<string, unknown>>(q("tender_risk_csv"), { path: riskPath })
-    : await readScreensTable(db);
+  const tenders: TenderColumns = run
+    ? tenderColumnsAsWritten(run.risks, run.screens)
+    : toColumns(
+        existsSync(riskPath)
+          ? await db.all<TenderRow & Record<string, unknown>>(q("tender_risk_csv"), { path: riskPath })
+          : await readScreensTable(db),
+      );
 
   const rejects = await db.all<{ table_name: string; reason: string; n: number }>(q("rejects_by_reason"), {
     file_ids: JSON.stringify(summary.files.map((f) => f.file_id)),
@@ -206,7 +229,7 @@ export async function buildReport(
     alerts.map((a) => a.score),
     { bins: 10, min: 0, max: 1 },
   );
-  const riskValues = tenders.map((t) => t.risk_score).filter((v): v is number => typeof v === "number");
+  const riskValues = tenders.risk_score.filter((v): v is number => typeof v === "number");
   const riskHist = histogram(riskValues, { bins: 20, min: 0, max: 1 });
 
   const charts: Html[] = [];
@@ -272,7 +295,7 @@ export async function buildReport(
     );
   }
   const screenCharts = REPORT_SCREENS.map(([col, zh, en]) => {
-    const values = tenders.map((t) => t[col]).filter((v): v is number => typeof v === "number");
+    const values = (tenders.screens.get(col) ?? []).filter((v): v is number => typeof v === "number");
     const h = histogram(values, { bins: 20 });
     return chart(
       `screen-${col}`,
@@ -365,7 +388,7 @@ export async function buildReport(
   </table>
   <h2>最大的疑似团伙 Largest rings</h2>
   ${ringBlocks.length ? html`<div class="charts wide">${ringBlocks}</div>` : html`<p class="muted">本次运行未发现团伙 / no rings in this run.</p>`}
-  <h2>报价统计指标分布 Price screens (${tenders.length} 个标段 tenders)</h2>
+  <h2>报价统计指标分布 Price screens (${tenders.count} 个标段 tenders)</h2>
   <div class="charts">${screenCharts}</div>
   <h2>数据质量 Data quality</h2>
   <p>读取 read ${t.read} · 入库 loaded ${t.loaded} · 更新 updated ${t.updated} · 重复 duplicates ${t.duplicates}
@@ -405,6 +428,57 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/**
+ * An alert as read back from alerts.json, for the fields the report reads outside the evidence (the
+ * evidence of the rings drawn goes through JSON itself): numbers that JSON cannot hold become null, −0
+ * becomes 0. Strings and lists of strings come back as they were.
+ */
+function asWritten(a: Alert): Alert {
+  return { ...a, rank: jsonNumber(a.rank), score: jsonNumber(a.score), amount: jsonNumber(a.amount) };
+}
+
+function jsonNumber(x: number): number {
+  return (Number.isFinite(x) ? x + 0 : null) as number;
+}
+
+/** The per-tender values the report draws: risk scores and the REPORT_SCREENS columns, one list each. */
+interface TenderColumns {
+  readonly count: number;
+  readonly risk_score: readonly unknown[];
+  readonly screens: ReadonlyMap<string, readonly unknown[]>;
+}
+
+function toColumns(rows: readonly TenderRow[]): TenderColumns {
+  return {
+    count: rows.length,
+    risk_score: rows.map((t) => t.risk_score),
+    screens: new Map(REPORT_SCREENS.map(([col]) => [col, rows.map((t) => t[col])])),
+  };
+}
+
+/**
+ * tender_risk.csv's columns as the report reads them (`tender_risk_csv` in report.sql): the CSV writes a
+ * finite number as String(x), which reads back as the same double, and anything else as an empty cell (NULL).
+ */
+function tenderColumnsAsWritten(risks: readonly TenderRisk[], screens: ScreenColumns): TenderColumns {
+  const index = new Map(screens.names.map((n, i) => [n, i]));
+  const cell = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v + 0 : null);
+  const cols = REPORT_SCREENS.map(([col]) => {
+    const i = index.get(col);
+    if (i === undefined) throw new ReportError(`tender_risk.csv has no column "${col}"`);
+    return { col, i, values: [] as (number | null)[] };
+  });
+  for (const r of risks) {
+    const values = screens.values.get(r.tender_id);
+    for (const c of cols) c.values.push(cell(values?.[c.i]));
+  }
+  return {
+    count: risks.length,
+    risk_score: risks.map((r) => cell(r.risk_score)),
+    screens: new Map(cols.map((c) => [c.col, c.values])),
+  };
 }
 
 async function readScreensTable(db: Db): Promise<TenderRow[]> {

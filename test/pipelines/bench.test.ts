@@ -59,6 +59,8 @@ const report: BenchReport = {
     platform: "linux",
     node: "v20",
     duckdb: "v1",
+    heapLimitBytes: 2 ** 33,
+    duckdbMemoryLimit: "6.3 GiB",
   },
   seed: 1,
   results: [result(100_000, 1, 5, 2 ** 30), result(1_000_000, 10, 50, 4 * 2 ** 30)],
