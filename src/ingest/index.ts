@@ -119,6 +119,24 @@ export async function ingest(
   }
 }
 
+/**
+ * Runs `fn` on one DuckDB thread, then restores the thread count. For the statement creating `bw_norm`: on
+ * all threads, DuckDB writes a CREATE TABLE AS in numbered batches that it merges afterwards to keep the row
+ * order. Measured on the 2-core bench machine (issue 5, 1M bids), that was no faster than one thread when the
+ * machine was otherwise idle, and took about twice the time and CPU when other work was running. (Before the
+ * credit-code and label checks lost their joins, DuckDB ran this statement on one thread anyway.)
+ */
+async function singleThreaded<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const threads = (await db.one<{ t: number }>("SELECT current_setting('threads')::INTEGER AS t"))?.t ?? 1;
+  if (!Number.isInteger(threads) || threads <= 1) return fn();
+  await db.exec("SET threads = 1");
+  try {
+    return await fn();
+  } finally {
+    await db.exec(`SET threads = ${threads}`);
+  }
+}
+
 async function previousReport(db: Db, p: Planned): Promise<FileReport> {
   const prev = await db.one<{ file_id: number; ignored_columns: string[] | null }>(
     "SELECT file_id, ignored_columns FROM ingest_files WHERE file_id = $id",
@@ -179,12 +197,9 @@ async function loadFile(
     checks.push({ ...check, invalid, ...(ids ? { ids } : {}) });
   }
   const norm = normaliseSql(table, mapping.columns, firmIds, checks);
-  const mode = process.env.BW_NORM_MODE;
-  if (mode === "t1") await db.exec("SET threads = 1");
-  if (mode === "pio") await db.exec("SET preserve_insertion_order = false");
-  await db.exec(norm.sql, Object.keys(norm.params).length > 0 ? norm.params : undefined);
-  if (mode === "t1") await db.exec("RESET threads");
-  if (mode === "pio") await db.exec("SET preserve_insertion_order = true");
+  await singleThreaded(db, () =>
+    db.exec(norm.sql, Object.keys(norm.params).length > 0 ? norm.params : undefined),
+  );
   for (const check of checks) await db.exec(`DROP TABLE ${ident(check.table)}`);
   await db.exec("CREATE OR REPLACE TEMP TABLE bw_file_rejects (line BIGINT, reason VARCHAR, raw VARCHAR)");
   const invalid = await db.one<{ n: number }>("SELECT count(*) AS n FROM bw_norm WHERE _reason IS NOT NULL");

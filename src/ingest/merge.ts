@@ -143,17 +143,14 @@ export async function mergeRanked(
     await db.exec("DROP TABLE bw_changed");
   }
   // New and changed rows go in, in line order (rows identical to the stored ones stay out).
-  const im = process.env.BW_INS_MODE;
-  if (im === "t1" || im === "t1o") await db.exec("SET threads = 1");
   await db.exec(
     `INSERT INTO ${t} (${colList}, _file_id, _line)
      SELECT ${cols.map((c) => `n.${c}`).join(", ")}, $file, n._line FROM bw_norm n WHERE n._reason IS NULL${
        same > 0 ? " AND n._line NOT IN (SELECT _line FROM bw_matched WHERE _old_payload = _payload)" : ""
      }
-     ${im === "t1" ? "" : "ORDER BY n._line"}`,
+     ORDER BY n._line`,
     { file: fileId },
   );
-  if (im === "t1" || im === "t1o") await db.exec("RESET threads");
   return {
     inserted: firsts - updated - same,
     updated,

@@ -3,9 +3,9 @@
  * Expressions come from the column table (columns.ts) and the macros in macros.sql; source columns are
  * quoted identifiers, never spliced values. A rejected row's reason lists every failing check, joined by "; ".
  *
- * The statement creating `bw_norm` reads `bw_stage` with no join where it can: over a join, DuckDB runs it on
- * one thread (to keep the rows in order). So labels are matched by CASE rather than looked up in a table, and
- * the few invalid credit codes of a file are matched as a bound list (a join only when there are many).
+ * The statement creating `bw_norm` reads `bw_stage` with no join where it can (a join probes a hash table for
+ * every row): labels are matched by CASE rather than looked up in a table, and the few invalid credit codes of
+ * a file are matched as a bound list (a join only when there are many).
  */
 import { ident } from "../db/duckdb.ts";
 import {
@@ -82,8 +82,8 @@ export interface IdCheckResult extends IdCheck {
 }
 
 /**
- * Up to this many invalid ids are matched as a list, which keeps `bw_norm` free of joins; beyond, the row-wise
- * list search would cost more than the join (which runs on one thread).
+ * Up to this many invalid ids are matched as a bound list, without a join; beyond, searching the list in every
+ * row would cost more than the join.
  */
 export const INVALID_ID_LIST_MAX = 64;
 
