@@ -22,7 +22,7 @@ import { join, posix, resolve } from "node:path";
 import { listValue } from "@duckdb/node-api";
 import { type Job, Queue, QueueEvents, UnrecoverableError } from "bullmq";
 import { Redis } from "ioredis";
-import { QUEUE_PREFIX, safeUrl } from "../src/alerts/deliver.ts";
+import { probeRedis, QUEUE_PREFIX, safeUrl } from "../src/alerts/deliver.ts";
 import { Db, ident, sqlFile, sqlSection } from "../src/db/duckdb.ts";
 import { BidwatchError, UsageError } from "../src/errors.ts";
 import {
@@ -171,7 +171,7 @@ export async function runPartitioned(
   if (!(timeoutSeconds > 0))
     throw new UsageError(`partition timeout must be > 0 seconds, not ${timeoutSeconds}`);
   // Fail before the ingest, not after it, when the workers' Redis does not answer.
-  const down = await probe(partition.redisUrl, 2000);
+  const down = await probeRedis(partition.redisUrl, 2000);
   if (down) {
     throw new BidwatchError(
       "E_PARTITION_REDIS",
@@ -645,25 +645,4 @@ async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");
-}
-
-/** Whether Redis answers within the timeout: undefined when it does, else why not. */
-async function probe(url: string, timeoutMs: number): Promise<string | undefined> {
-  const conn = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  conn.on("error", () => {});
-  try {
-    await conn.connect();
-    await conn.ping();
-    return undefined;
-  } catch (err) {
-    return errorText(err);
-  } finally {
-    conn.disconnect();
-  }
 }

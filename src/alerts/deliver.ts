@@ -36,7 +36,8 @@ export function safeUrl(url: string): string {
   }
 }
 
-async function probe(url: string, timeoutMs: number): Promise<string | undefined> {
+/** Whether Redis answers within the timeout: undefined when it does, else why not. */
+export async function probeRedis(url: string, timeoutMs: number): Promise<string | undefined> {
   const conn = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -64,7 +65,7 @@ export async function deliverPending(
 ): Promise<DeliverResult> {
   const rows = await pendingRows(db);
   if (rows.length === 0) return { delivered: 0, pending: 0 };
-  const down = await probe(options.redisUrl, options.connectTimeoutMs ?? 2000);
+  const down = await probeRedis(options.redisUrl, options.connectTimeoutMs ?? 2000);
   if (down) {
     const error = `Redis at ${safeUrl(options.redisUrl)} is not reachable (${down}); ${rows.length} deliveries stay pending`;
     await markFailed(db, error);

@@ -54,60 +54,42 @@ export function registerRunCommands(program: Command): void {
       DEFAULT_PARTITION_TIMEOUT_SECONDS,
     )
     .option("--keep-work", "keep the partitioned run's slices and results after success")
-    .action(
-      async (
-        inputs: string[],
-        opts: {
-          db: string;
-          out: string;
-          firmIds: string;
-          redis?: string;
-          config?: string;
-          partition?: string;
-          workersRedis?: string;
-          workDir?: string;
-          queuePrefix?: string;
-          runId?: string;
-          partitionTimeout: number;
-          keepWork?: boolean;
-        },
-      ) => {
-        if (opts.firmIds !== "uscc" && opts.firmIds !== "any") {
-          throw new UsageError(`--firm-ids must be "uscc" or "any", not "${opts.firmIds}"`);
-        }
-        const partitioned = partitionOptions(opts);
-        const redisUrl = opts.redis ?? process.env.REDIS_URL;
-        const settings = await loadConfig(opts.config);
-        await withDb(opts.db, async (db) => {
-          const runOptions = {
-            inputs,
-            outDir: opts.out,
-            firmIds: opts.firmIds as "uscc" | "any",
-            settings,
-            ...(redisUrl ? { redisUrl } : {}),
-            ...(opts.queuePrefix ? { queuePrefix: opts.queuePrefix } : {}),
-          };
-          const fx = {
-            db,
-            clock: systemClock,
-            logger: stderrLogger,
-            progress: terminalProgress(process.stderr),
-          };
-          const { summary } = partitioned
-            ? await runPartitioned(runOptions, partitioned, fx)
-            : await runPipeline(runOptions, fx);
-          for (const w of summary.warnings) stderrLogger.warn(w);
-          stderrLogger.info("run complete", {
-            out: opts.out,
-            loaded: summary.totals.loaded,
-            rejected: summary.totals.rejected,
-            alerts: summary.alerts.total,
-            pending_deliveries: summary.delivery.pending,
-            overdue: summary.workflow.overdue.length,
-          });
+    .action(async (inputs: string[], opts: RunCommandOptions) => {
+      if (opts.firmIds !== "uscc" && opts.firmIds !== "any") {
+        throw new UsageError(`--firm-ids must be "uscc" or "any", not "${opts.firmIds}"`);
+      }
+      const partitioned = partitionOptions(opts);
+      const redisUrl = opts.redis ?? process.env.REDIS_URL;
+      const settings = await loadConfig(opts.config);
+      await withDb(opts.db, async (db) => {
+        const runOptions = {
+          inputs,
+          outDir: opts.out,
+          firmIds: opts.firmIds as "uscc" | "any",
+          settings,
+          ...(redisUrl ? { redisUrl } : {}),
+          ...(opts.queuePrefix ? { queuePrefix: opts.queuePrefix } : {}),
+        };
+        const fx = {
+          db,
+          clock: systemClock,
+          logger: stderrLogger,
+          progress: terminalProgress(process.stderr),
+        };
+        const { summary } = partitioned
+          ? await runPartitioned(runOptions, partitioned, fx)
+          : await runPipeline(runOptions, fx);
+        for (const w of summary.warnings) stderrLogger.warn(w);
+        stderrLogger.info("run complete", {
+          out: opts.out,
+          loaded: summary.totals.loaded,
+          rejected: summary.totals.rejected,
+          alerts: summary.alerts.total,
+          pending_deliveries: summary.delivery.pending,
+          overdue: summary.workflow.overdue.length,
         });
-      },
-    );
+      });
+    });
 
   program
     .command("generate")
@@ -155,10 +137,13 @@ export function registerRunCommands(program: Command): void {
     );
 }
 
-/** The partition options of `bidwatch run`, or undefined for a single-process run. */
-function partitionOptions(opts: {
+/** The options of `bidwatch run` as commander parses them. */
+interface RunCommandOptions {
+  db: string;
   out: string;
+  firmIds: string;
   redis?: string;
+  config?: string;
   partition?: string;
   workersRedis?: string;
   workDir?: string;
@@ -166,7 +151,10 @@ function partitionOptions(opts: {
   runId?: string;
   partitionTimeout: number;
   keepWork?: boolean;
-}): Parameters<typeof runPartitioned>[1] | undefined {
+}
+
+/** The partition options of `bidwatch run`, or undefined for a single-process run. */
+function partitionOptions(opts: RunCommandOptions): Parameters<typeof runPartitioned>[1] | undefined {
   if (opts.partition === undefined) {
     const stray = (["workersRedis", "workDir", "runId", "keepWork"] as const).find(
       (k) => opts[k] !== undefined,
