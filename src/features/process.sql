@@ -6,56 +6,75 @@
 -- $min_bids (R038 minimum submitted bids per bidder), $min_tenders (R038 minimum tenders per tenderee/agency).
 
 -- name: tenders
--- One row per tender (also tenders without bids, for the submission period).
-CREATE OR REPLACE TABLE proc_tenders AS
-WITH b AS (
+-- One row per tender (also tenders without bids, for the submission period). The bids are first reduced to one
+-- row per tender and firm, then each tender's firms become one list sorted by firm id: the firm lists (valid,
+-- disqualified, winning…) are filters of that list and the prices come from each firm's lowest bids, so no
+-- list of a million bids is sorted or made distinct more than once.
+-- A firm's bids at the tender's lowest price are its bids at its own lowest price, and one of them is valid
+-- exactly when its lowest valid price is that price.
+CREATE OR REPLACE TEMP TABLE proc_tenders AS
+WITH tender_firms AS (
   SELECT
-    bid_id, tender_id, firm_id, price AS price_exact, CAST(price AS DOUBLE) AS price,
-    coalesce(disqualified, false) AS disq, coalesce(is_winner, false) AS win, disqualify_reason
+    tender_id, firm_id,
+    count(*) AS n_bids,
+    count(*) FILTER (WHERE coalesce(disqualified, false)) AS n_disqualified,
+    bool_or(coalesce(is_winner, false)) AS won,
+    min(CAST(price AS DOUBLE)) AS min_price,
+    min(CAST(price AS DOUBLE)) FILTER (WHERE NOT coalesce(disqualified, false)) AS min_valid_price,
+    list({'p': CAST(price AS DOUBLE), 'r': disqualify_reason}) FILTER (WHERE disqualify_reason IS NOT NULL) AS reasons
   FROM bids
+  GROUP BY tender_id, firm_id
+),
+per_tender AS (
+  SELECT
+    tender_id,
+    CAST(sum(n_bids) AS BIGINT) AS n_bids,
+    count(*) AS n_firms,
+    CAST(sum(n_bids - n_disqualified) AS BIGINT) AS n_valid_bids,
+    CAST(sum(n_disqualified) AS BIGINT) AS n_disqualified_bids,
+    min(min_price) AS lowest_price,
+    list_sort(list({'f': firm_id, 'valid': n_bids > n_disqualified, 'disq': n_disqualified > 0, 'won': won,
+                    'mp': min_price, 'mvp': min_valid_price, 'reasons': reasons})) AS fs
+  FROM tender_firms
+  GROUP BY tender_id
+),
+lists AS (
+  SELECT
+    tender_id, n_bids, n_firms, n_valid_bids, n_disqualified_bids, lowest_price,
+    list_transform(fs, x -> x.f) AS firms,
+    list_transform(list_filter(fs, x -> x.valid), x -> x.f) AS valid_firms,
+    list_transform(list_filter(fs, x -> x.disq), x -> x.f) AS disqualified_firms,
+    -- firms with disqualified bids and no valid bid (cardinal-rs R035: disqualified minus valid tenderers)
+    list_transform(list_filter(fs, x -> x.disq AND NOT x.valid), x -> x.f) AS disqualified_only_firms,
+    list_filter(fs, x -> x.won) AS winners,
+    list_filter(fs, x -> NOT x.won) AS others,
+    list_filter(fs, x -> x.mp = lowest_price) AS lows
+  FROM per_tender
 ),
 agg AS (
   SELECT
-    tender_id,
-    count(*) AS n_bids,
-    count(DISTINCT firm_id) AS n_firms,
-    count(*) FILTER (WHERE NOT disq) AS n_valid_bids,
-    count(*) FILTER (WHERE disq) AS n_disqualified_bids,
-    list(DISTINCT firm_id ORDER BY firm_id) AS firms,
-    coalesce(list(DISTINCT firm_id ORDER BY firm_id) FILTER (WHERE NOT disq), []) AS valid_firms,
-    coalesce(list(DISTINCT firm_id ORDER BY firm_id) FILTER (WHERE disq), []) AS disqualified_firms,
-    coalesce(list(DISTINCT firm_id ORDER BY firm_id) FILTER (WHERE win), []) AS winner_firms,
-    min(price) AS lowest_price
-  FROM b
-  GROUP BY tender_id
+    tender_id, n_bids, n_firms, n_valid_bids, n_disqualified_bids, firms, valid_firms, disqualified_firms,
+    disqualified_only_firms, list_transform(winners, x -> x.f) AS winner_firms, lowest_price,
+    -- With a single winning firm: its lowest valid bid (cardinal-rs SecondLowestBidRatio), and the lowest valid
+    -- bid of any other firm.
+    CASE WHEN len(winners) = 1 THEN winners[1].mvp END AS winner_price,
+    CASE WHEN len(winners) = 1 THEN list_min(list_transform(others, x -> x.mvp)) END AS lnw_price,
+    -- The lowest submitted bid(s), valid or not (cardinal-rs R036).
+    list_transform(lows, x -> x.f) AS lowest_firms,
+    NOT list_bool_or(list_transform(lows, x -> x.mvp IS NOT DISTINCT FROM lowest_price)) AS lowest_all_disqualified,
+    list_sort(list_distinct(list_transform(
+      list_filter(flatten(list_transform(lows, x -> x.reasons)), y -> y.p = lowest_price), y -> y.r
+    ))) AS lowest_disqualify_reasons,
+    others
+  FROM lists
 ),
--- The winning bid: the lowest valid bid of the single winning firm (cardinal-rs SecondLowestBidRatio).
-win AS (
-  SELECT b.tender_id, min(b.price) AS winner_price
-  FROM b JOIN agg a USING (tender_id)
-  WHERE len(a.winner_firms) = 1 AND b.firm_id = a.winner_firms[1] AND NOT b.disq
-  GROUP BY b.tender_id
-),
--- The lowest valid bid of any other firm, and the firms that bid it.
-lnw AS (
-  SELECT tender_id, min(price) AS lnw_price, list(DISTINCT firm_id ORDER BY firm_id) FILTER (WHERE rk = 1) AS lnw_firms
-  FROM (
-    SELECT b.tender_id, b.firm_id, b.price, rank() OVER (PARTITION BY b.tender_id ORDER BY b.price) AS rk
-    FROM b JOIN agg a USING (tender_id)
-    WHERE len(a.winner_firms) = 1 AND b.firm_id <> a.winner_firms[1] AND NOT b.disq
-  )
-  GROUP BY tender_id
-),
--- The lowest submitted bid(s), valid or not (cardinal-rs R036).
-low AS (
+-- Only what the table keeps goes through the join with `tenders` (nested lists are costly to move).
+facts AS (
   SELECT
-    b.tender_id,
-    list(DISTINCT b.firm_id ORDER BY b.firm_id) AS lowest_firms,
-    bool_and(b.disq) AS lowest_all_disqualified,
-    coalesce(list(DISTINCT b.disqualify_reason ORDER BY b.disqualify_reason) FILTER (WHERE b.disqualify_reason IS NOT NULL), [])
-      AS lowest_disqualify_reasons
-  FROM b JOIN agg a ON a.tender_id = b.tender_id AND b.price = a.lowest_price
-  GROUP BY b.tender_id
+    * EXCLUDE (others),
+    -- The firms whose lowest valid bid is the lowest valid bid of the other firms.
+    list_transform(list_filter(others, x -> x.mvp = lnw_price), x -> x.f) AS lnw_firms
+  FROM agg
 )
 SELECT
   t.tender_id,
@@ -79,28 +98,28 @@ SELECT
   coalesce(a.firms, []) AS firms,
   coalesce(a.valid_firms, []) AS valid_firms,
   coalesce(a.disqualified_firms, []) AS disqualified_firms,
-  -- firms with disqualified bids and no valid bid (cardinal-rs R035: disqualified minus valid tenderers)
-  list_filter(coalesce(a.disqualified_firms, []), f -> NOT list_contains(coalesce(a.valid_firms, []), f))
-    AS disqualified_only_firms,
+  coalesce(a.disqualified_only_firms, []) AS disqualified_only_firms,
   coalesce(a.winner_firms, []) AS winner_firms,
-  w.winner_price,
-  l.lnw_price AS lowest_non_winner_price,
-  coalesce(l.lnw_firms, []) AS lowest_non_winner_firms,
-  CASE WHEN w.winner_price > 0 AND l.lnw_price >= w.winner_price
-    THEN (l.lnw_price - w.winner_price) / w.winner_price END AS second_lowest_ratio,
+  a.winner_price,
+  a.lnw_price AS lowest_non_winner_price,
+  coalesce(a.lnw_firms, []) AS lowest_non_winner_firms,
+  CASE WHEN a.winner_price > 0 AND a.lnw_price >= a.winner_price
+    THEN (a.lnw_price - a.winner_price) / a.winner_price END AS second_lowest_ratio,
   a.lowest_price,
-  coalesce(lo.lowest_firms, []) AS lowest_firms,
-  coalesce(lo.lowest_all_disqualified, false) AS lowest_all_disqualified,
-  coalesce(lo.lowest_disqualify_reasons, []) AS lowest_disqualify_reasons
+  coalesce(a.lowest_firms, []) AS lowest_firms,
+  coalesce(a.lowest_all_disqualified, false) AS lowest_all_disqualified,
+  coalesce(a.lowest_disqualify_reasons, []) AS lowest_disqualify_reasons
 FROM tenders t
-LEFT JOIN agg a USING (tender_id)
-LEFT JOIN win w USING (tender_id)
-LEFT JOIN lnw l USING (tender_id)
-LEFT JOIN low lo USING (tender_id);
+LEFT JOIN facts a USING (tender_id);
 
 -- name: identical_prices
 -- Groups of two or more different firms that submitted the same exact price in one tender (cardinal-rs R028).
-CREATE OR REPLACE TABLE proc_identical_prices AS
+-- Only prices bid more than once in a tender can qualify: they are found with a plain count first, so the
+-- distinct firm lists are built for those few groups, not for every bid.
+CREATE OR REPLACE TEMP TABLE proc_identical_prices AS
+WITH repeated AS (
+  SELECT tender_id, price FROM bids GROUP BY tender_id, price HAVING count(*) >= 2
+)
 SELECT
   b.tender_id,
   CAST(b.price AS DOUBLE) AS price,
@@ -108,13 +127,14 @@ SELECT
   count(DISTINCT b.firm_id) AS n_firms,
   coalesce(any_value(t.ceiling_price) = b.price, false) AS at_ceiling
 FROM bids b
+SEMI JOIN repeated r ON r.tender_id = b.tender_id AND r.price = b.price
 LEFT JOIN tenders t USING (tender_id)
 GROUP BY b.tender_id, b.price
 HAVING count(DISTINCT b.firm_id) >= 2;
 
 -- name: late_winning_bids
 -- Valid winning bids received after the submission deadline (cardinal-rs R030).
-CREATE OR REPLACE TABLE proc_late_winning_bids AS
+CREATE OR REPLACE TEMP TABLE proc_late_winning_bids AS
 SELECT
   b.tender_id,
   b.bid_id,
@@ -126,25 +146,34 @@ FROM bids b
 JOIN tenders t USING (tender_id)
 WHERE coalesce(b.is_winner, false) AND NOT coalesce(b.disqualified, false) AND b.submitted_at > t.bid_deadline;
 
+-- name: firm_tenders
+-- One row per bidder and tender with its submitted and disqualified bids: the wins and the bidders'
+-- disqualification rates below count tenders per firm from here instead of counting distinct tenders over
+-- every bid twice.
+CREATE OR REPLACE TEMP TABLE proc_firm_tenders AS
+SELECT firm_id, tender_id, count(*) AS n_bids, count(*) FILTER (WHERE coalesce(disqualified, false)) AS n_disqualified
+FROM bids
+GROUP BY firm_id, tender_id;
+
 -- name: firm_wins
 -- Per bidder, over tenders with exactly one winning firm: tenders with a valid bid and tenders won, each tender
 -- counted once per firm (cardinal-rs R025).
-CREATE OR REPLACE TABLE proc_firm_wins AS
+CREATE OR REPLACE TEMP TABLE proc_firm_wins AS
 SELECT
-  b.firm_id,
-  count(DISTINCT b.tender_id) AS n_valid_tenders,
-  count(DISTINCT b.tender_id) FILTER (WHERE b.firm_id = t.winner_firms[1]) AS n_won,
-  count(DISTINCT b.tender_id) FILTER (WHERE b.firm_id = t.winner_firms[1]) / count(DISTINCT b.tender_id) AS win_ratio,
-  list(DISTINCT b.tender_id ORDER BY b.tender_id) AS tenders
-FROM bids b
-JOIN proc_tenders t USING (tender_id)
-WHERE len(t.winner_firms) = 1 AND NOT coalesce(b.disqualified, false)
-GROUP BY b.firm_id;
+  f.firm_id,
+  count(*) AS n_valid_tenders,
+  count(*) FILTER (WHERE f.firm_id = t.winner) AS n_won,
+  count(*) FILTER (WHERE f.firm_id = t.winner) / count(*) AS win_ratio,
+  list(f.tender_id ORDER BY f.tender_id) AS tenders
+FROM proc_firm_tenders f
+JOIN (SELECT tender_id, winner_firms[1] AS winner FROM proc_tenders WHERE len(winner_firms) = 1) t USING (tender_id)
+WHERE f.n_bids > f.n_disqualified
+GROUP BY f.firm_id;
 
 -- name: disqualification_rates
 -- Disqualified / submitted bids per tenderee (cardinal-rs Buyer), agency (ProcuringEntity) and bidder (Tenderer),
 -- with the tenders in which the subject saw disqualifications (cardinal-rs R038).
-CREATE OR REPLACE TABLE proc_disqualification_rates AS
+CREATE OR REPLACE TEMP TABLE proc_disqualification_rates AS
 WITH per_tender AS (
   SELECT tender_id, tenderee_id, agency_id, n_bids, n_disqualified_bids FROM proc_tenders WHERE n_bids > 0
 ),
@@ -166,12 +195,12 @@ rates AS (
   UNION ALL
   SELECT
     'bidder', firm_id,
-    count(DISTINCT tender_id),
     count(*),
-    count(*) FILTER (WHERE coalesce(disqualified, false)),
-    coalesce(list(DISTINCT tender_id ORDER BY tender_id) FILTER (WHERE coalesce(disqualified, false)), []),
-    count(*) >= $min_bids
-  FROM bids GROUP BY firm_id
+    sum(n_bids),
+    sum(n_disqualified),
+    coalesce(list(tender_id ORDER BY tender_id) FILTER (WHERE n_disqualified > 0), []),
+    sum(n_bids) >= $min_bids
+  FROM proc_firm_tenders GROUP BY firm_id
 )
 SELECT subject, subject_id, n_tenders, n_bids, n_disqualified, n_disqualified / n_bids AS ratio, tenders, eligible
 FROM rates;
@@ -181,7 +210,7 @@ FROM rates;
 -- (h = (n + 1/3)·tau + 1/3; below the first order statistic → min, beyond the last → max; else linear between
 -- x⌊h⌋ and x⌊h⌋+1). Lower fence Q1 − k·IQR, upper fence Q3 + k·IQR; `pct` is the $percentile-th percentile.
 -- Group `*` is all values; submission periods also get one group per tender category.
-CREATE OR REPLACE TABLE proc_fences AS
+CREATE OR REPLACE TEMP TABLE proc_fences AS
 WITH metric_values AS (
   SELECT 'second_lowest_ratio' AS metric, '*' AS grp, second_lowest_ratio AS value
   FROM proc_tenders WHERE second_lowest_ratio IS NOT NULL
@@ -235,23 +264,8 @@ SELECT
   pct
 FROM wide;
 
--- Reads return one JSON object per row (`j`), parsed in JS: several times faster than converting list
--- columns value by value.
-
--- name: read_tenders
-SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_tenders t ORDER BY t.tender_id;
-
--- name: read_identical_prices
-SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_identical_prices t ORDER BY t.tender_id, t.price;
-
--- name: read_late_winning_bids
-SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_late_winning_bids t ORDER BY t.tender_id, t.bid_id;
-
--- name: read_firm_wins
-SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_firm_wins t ORDER BY t.firm_id;
-
--- name: read_disqualification_rates
-SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_disqualification_rates t ORDER BY t.subject, t.subject_id;
-
--- name: read_fences
-SELECT CAST(to_json(t) AS VARCHAR) AS j FROM proc_fences t ORDER BY t.metric, t.grp;
+-- name: read_rows
+-- The rows of one proc_* table as one JSON array of values per row (column names are taken from DESCRIBE once,
+-- not repeated in every row), parsed in JS: several times faster than converting list columns value by value.
+-- {{columns}}, {{table}} and {{order}} are ident()-quoted names filled in by process.ts.
+SELECT CAST(json_array({{columns}}) AS VARCHAR) AS j FROM {{table}} ORDER BY {{order}};

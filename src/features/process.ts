@@ -6,7 +6,7 @@
  * cardinal-rs's quartile definition (statrs, Hyndman & Fan type 8). All computed set-based in SQL
  * (`process.sql`); this module runs the statements and reads each table back with one query.
  */
-import { type Db, sqlSection } from "../db/duckdb.ts";
+import { type Db, ident, sqlSection } from "../db/duckdb.ts";
 import { BidwatchError } from "../errors.ts";
 
 /** Parameters that shape the data-driven fences (they decide which values the quartiles are taken over). */
@@ -211,6 +211,7 @@ export async function buildProcessGlobalTables(
   options: Partial<ProcessFeatureOptions> = {},
 ): Promise<ProcessFeatureOptions> {
   const opts = resolveOptions(options);
+  await db.exec(q("firm_tenders"));
   await db.exec(q("firm_wins"));
   await db.exec(q("disqualification_rates"), {
     min_bids: opts.disqualificationMinBids,
@@ -250,19 +251,61 @@ export async function computeProcessGlobalFeatures(
   const opts = await buildProcessGlobalTables(db, options);
   return {
     options: opts,
-    tenders: await readJsonRows<ProcessTender>(db, "read_tenders"),
-    identicalPrices: await readJsonRows<IdenticalPriceGroup>(db, "read_identical_prices"),
-    lateWinningBids: await readJsonRows<LateWinningBid>(db, "read_late_winning_bids"),
-    firmWins: await readJsonRows<FirmWinRecord>(db, "read_firm_wins"),
-    disqualificationRates: await readJsonRows<DisqualificationRate>(db, "read_disqualification_rates"),
-    fences: await readJsonRows<Fence>(db, "read_fences"),
+    tenders: await readTenders(db),
+    identicalPrices: await readRows<IdenticalPriceGroup>(db, "proc_identical_prices", ["tender_id", "price"]),
+    lateWinningBids: await readRows<LateWinningBid>(db, "proc_late_winning_bids", ["tender_id", "bid_id"]),
+    firmWins: await readRows<FirmWinRecord>(db, "proc_firm_wins", ["firm_id"]),
+    disqualificationRates: await readRows<DisqualificationRate>(db, "proc_disqualification_rates", [
+      "subject",
+      "subject_id",
+    ]),
+    fences: await readRows<Fence>(db, "proc_fences", ["metric", "grp"]),
   };
 }
 
-/** Runs a read section that yields one JSON object per row in column `j`, in the section's order. */
-async function readJsonRows<T>(db: Db, section: string): Promise<T[]> {
-  const rows = await db.all<{ j: string }>(q(section));
-  return rows.map((r) => JSON.parse(r.j) as T);
+/**
+ * The rows of a proc_* table in `order`, as objects with the table's columns in table order. Each row arrives as
+ * one JSON array of its values (`read_rows`); `replace` swaps a column for an expression whose value `restore`
+ * turns back into the column's value.
+ */
+async function readRows<T>(
+  db: Db,
+  table: string,
+  order: readonly string[],
+  replace: Readonly<Record<string, string>> = {},
+  restore: (row: Record<string, unknown>) => void = () => {},
+): Promise<T[]> {
+  const columns = (await db.all<{ column_name: string }>(`DESCRIBE ${ident(table)}`)).map(
+    (c) => c.column_name,
+  );
+  const sql = q("read_rows")
+    .replaceAll("{{columns}}", columns.map((c) => replace[c] ?? ident(c)).join(", "))
+    .replaceAll("{{table}}", ident(table))
+    .replaceAll("{{order}}", order.map(ident).join(", "));
+  const rows = await db.all<{ j: string }>(sql);
+  return rows.map((r) => {
+    const values = JSON.parse(r.j) as unknown[];
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i];
+    restore(row);
+    return row as T;
+  });
+}
+
+/**
+ * proc_tenders in tender id order. Most tenders disqualified no one, so their valid firms are their firms: those
+ * are sent once (valid_firms NULL) and share the array in JS, which halves what is converted and parsed.
+ */
+function readTenders(db: Db): Promise<ProcessTender[]> {
+  return readRows<ProcessTender>(
+    db,
+    "proc_tenders",
+    ["tender_id"],
+    { valid_firms: "CASE WHEN valid_firms = firms THEN NULL ELSE valid_firms END" },
+    (row) => {
+      row.valid_firms ??= row.firms;
+    },
+  );
 }
 
 /** The fence of `metric` in group `grp`, if any value was observed. */
