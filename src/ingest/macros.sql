@@ -4,13 +4,16 @@
 -- Trim, fold full-width digits/punctuation to ASCII, empty → NULL. Written for speed, with the result of
 -- nullif(trim(translate(s, '０１２３４５６７８９．，－＋：／　', '0123456789.,-+:/ ')), ''): translate() and trim()
 -- copy every value, so they run only where they can change it. ASCII text (byte length = character count)
--- holds none of the full-width characters, and its only character trim() removes is the space.
+-- holds none of the full-width characters, and its only character trim() removes is the space. Other text is
+-- changed only where it holds one of the full-width characters or starts or ends with a character trim()
+-- removes (Unicode category Zs, `\p{Zs}` in RE2), all found by one regular expression.
 CREATE OR REPLACE MACRO bw_text(s) AS
   nullif(CASE
     WHEN strlen(s::VARCHAR) = length(s::VARCHAR) THEN
       CASE WHEN starts_with(s::VARCHAR, ' ') OR ends_with(s::VARCHAR, ' ') THEN trim(s::VARCHAR) ELSE s::VARCHAR END
-    ELSE trim(CASE WHEN regexp_matches(s::VARCHAR, '[０１２３４５６７８９．，－＋：／　]')
-      THEN translate(s::VARCHAR, '０１２３４５６７８９．，－＋：／　', '0123456789.,-+:/ ') ELSE s::VARCHAR END)
+    WHEN regexp_matches(s::VARCHAR, '[０１２３４５６７８９．，－＋：／　]|^\p{Zs}|\p{Zs}$')
+      THEN trim(translate(s::VARCHAR, '０１２３４５６７８９．，－＋：／　', '0123456789.,-+:/ '))
+    ELSE s::VARCHAR
   END, '');
 
 -- The *_t macros take text already through bw_text (ingest computes it once per value); bw_text is
