@@ -2,16 +2,16 @@
 -- Three bids adjacent in price whose two gaps are (nearly) equal in absolute or relative terms:
 -- "prices with regular differences" (条例 Art. 40 (4)). Tied prices are left to IDENTICAL_PRICES.
 CREATE OR REPLACE TABLE feat_regular_windows AS
-WITH ranked AS (
-  SELECT tender_id, firm_id, price::DOUBLE AS p,
-         row_number() OVER (PARTITION BY tender_id ORDER BY price, firm_id) AS r
-  FROM bids WHERE NOT coalesce(disqualified, false)
-), w AS (
-  SELECT a.tender_id, a.firm_id AS f1, b.firm_id AS f2, c.firm_id AS f3, a.p AS p1, b.p AS p2, c.p AS p3
-  FROM ranked a
-  JOIN ranked b ON b.tender_id = a.tender_id AND b.r = a.r + 1
-  JOIN ranked c ON c.tender_id = a.tender_id AND c.r = a.r + 2
-  WHERE a.p < b.p AND b.p < c.p
+-- Each valid bid with the next two in price order (ties by firm): one window pass, no self-joins on rank.
+WITH w AS (
+  SELECT * FROM (
+    SELECT tender_id, firm_id AS f1, price::DOUBLE AS p1,
+           lead(firm_id, 1) OVER win AS f2, lead(price::DOUBLE, 1) OVER win AS p2,
+           lead(firm_id, 2) OVER win AS f3, lead(price::DOUBLE, 2) OVER win AS p3
+    FROM bids WHERE NOT coalesce(disqualified, false)
+    WINDOW win AS (PARTITION BY tender_id ORDER BY price, firm_id)
+  )
+  WHERE p1 < p2 AND p2 < p3
 )
 SELECT tender_id, f1, f2, f3, p1, p2, p3,
        abs((p3 - p2) - (p2 - p1)) / ((p3 - p1) / 2) AS gap_dev,

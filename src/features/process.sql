@@ -34,13 +34,16 @@ per_tender AS (
     CAST(sum(n_disqualified) AS BIGINT) AS n_disqualified_bids,
     min(min_price) AS lowest_price,
     list_sort(list({'f': firm_id, 'valid': n_bids > n_disqualified, 'disq': n_disqualified > 0, 'won': won,
-                    'mp': min_price, 'mvp': min_valid_price, 'reasons': reasons})) AS fs
+                    'mp': min_price, 'mvp': min_valid_price})) AS fs,
+    -- Disqualify reasons stay out of the sorted firm structs (sorting them cost more than the rare reasons
+    -- are worth); a reason at the tender's lowest price belongs to a firm whose own lowest price that is.
+    flatten(list(reasons) FILTER (WHERE reasons IS NOT NULL)) AS reasons
   FROM tender_firms
   GROUP BY tender_id
 ),
 lists AS (
   SELECT
-    tender_id, n_bids, n_firms, n_valid_bids, n_disqualified_bids, lowest_price,
+    tender_id, n_bids, n_firms, n_valid_bids, n_disqualified_bids, lowest_price, reasons,
     list_transform(fs, x -> x.f) AS firms,
     list_transform(list_filter(fs, x -> x.valid), x -> x.f) AS valid_firms,
     list_transform(list_filter(fs, x -> x.disq), x -> x.f) AS disqualified_firms,
@@ -63,7 +66,7 @@ agg AS (
     list_transform(lows, x -> x.f) AS lowest_firms,
     NOT list_bool_or(list_transform(lows, x -> x.mvp IS NOT DISTINCT FROM lowest_price)) AS lowest_all_disqualified,
     list_sort(list_distinct(list_transform(
-      list_filter(flatten(list_transform(lows, x -> x.reasons)), y -> y.p = lowest_price), y -> y.r
+      list_filter(reasons, y -> y.p = lowest_price), y -> y.r
     ))) AS lowest_disqualify_reasons,
     others
   FROM lists
@@ -157,14 +160,14 @@ GROUP BY firm_id, tender_id;
 
 -- name: firm_wins
 -- Per bidder, over tenders with exactly one winning firm: tenders with a valid bid and tenders won, each tender
--- counted once per firm (cardinal-rs R025).
+-- counted once per firm (cardinal-rs R025). The tenders themselves are listed in process.ts from proc_tenders
+-- (already read there): a list per firm here cost more than the counts and then had to be read back as well.
 CREATE OR REPLACE TEMP TABLE proc_firm_wins AS
 SELECT
   f.firm_id,
   count(*) AS n_valid_tenders,
   count(*) FILTER (WHERE f.firm_id = t.winner) AS n_won,
-  count(*) FILTER (WHERE f.firm_id = t.winner) / count(*) AS win_ratio,
-  list(f.tender_id ORDER BY f.tender_id) AS tenders
+  count(*) FILTER (WHERE f.firm_id = t.winner) / count(*) AS win_ratio
 FROM proc_firm_tenders f
 JOIN (SELECT tender_id, winner_firms[1] AS winner FROM proc_tenders WHERE len(winner_firms) = 1) t USING (tender_id)
 WHERE f.n_bids > f.n_disqualified

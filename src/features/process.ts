@@ -249,12 +249,16 @@ export async function computeProcessGlobalFeatures(
   options: Partial<ProcessFeatureOptions> = {},
 ): Promise<ProcessFeatures> {
   const opts = await buildProcessGlobalTables(db, options);
+  const tenders = await readTenders(db);
   return {
     options: opts,
-    tenders: await readTenders(db),
+    tenders,
     identicalPrices: await readRows<IdenticalPriceGroup>(db, "proc_identical_prices", ["tender_id", "price"]),
     lateWinningBids: await readRows<LateWinningBid>(db, "proc_late_winning_bids", ["tender_id", "bid_id"]),
-    firmWins: await readRows<FirmWinRecord>(db, "proc_firm_wins", ["firm_id"]),
+    firmWins: withWinTenders(
+      await readRows<Omit<FirmWinRecord, "tenders">>(db, "proc_firm_wins", ["firm_id"]),
+      tenders,
+    ),
     disqualificationRates: await readRows<DisqualificationRate>(db, "proc_disqualification_rates", [
       "subject",
       "subject_id",
@@ -306,6 +310,26 @@ function readTenders(db: Db): Promise<ProcessTender[]> {
       row.valid_firms ??= row.firms;
     },
   );
+}
+
+/**
+ * Adds to each row of proc_firm_wins the tenders it counts: those with exactly one winning firm in which the firm
+ * had a valid bid, in tender id order (`tenders` is in that order), as proc_firm_wins counts them.
+ */
+function withWinTenders(
+  rows: readonly Omit<FirmWinRecord, "tenders">[],
+  tenders: readonly ProcessTender[],
+): FirmWinRecord[] {
+  const byFirm = new Map<string, string[]>();
+  for (const t of tenders) {
+    if (t.winner_firms.length !== 1) continue;
+    for (const f of t.valid_firms) {
+      const list = byFirm.get(f);
+      if (list) list.push(t.tender_id);
+      else byFirm.set(f, [t.tender_id]);
+    }
+  }
+  return rows.map((r) => ({ ...r, tenders: byFirm.get(r.firm_id) ?? [] }));
 }
 
 /** The fence of `metric` in group `grp`, if any value was observed. */
