@@ -122,6 +122,19 @@ export class Db {
     }
   }
 
+  /**
+   * Runs a query and returns its columns by name, one array of values per column: for large results of plain
+   * numbers, which convert far faster column by column than as row objects or JSON. Values convert as
+   * DuckDB's JS conversion does (64-bit integers become bigint: cast counts to INTEGER or DOUBLE).
+   */
+  async columns(sql: string, params?: Params): Promise<Record<string, unknown[]>> {
+    const t0 = PROFILE ? performance.now() : 0;
+    const reader = await this.conn.runAndReadAll(sql, params);
+    const cols = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+    if (PROFILE) profile("columns", sql, t0, reader.currentRowCount);
+    return cols;
+  }
+
   async one<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
     const rows = await this.all<T>(sql, params);
     return rows[0];

@@ -5,9 +5,9 @@
 -- Participation: one row per (tender, firm), so a firm that filed two bid_ids in one lot counts once.
 -- Disqualified bids are kept: a deliberately non-compliant cover bid is still a meeting of the two firms
 -- and still a loss to the winner; `disq` is carried so counts of valid bids can be reported.
--- Firm, tender and market ids are replaced by dense integers before the self-join, so the big join and
--- its aggregate run on integer keys; pairs are aggregated straight out of the join (never materialised
--- per tender).
+-- Firm, tender and market ids are replaced by dense integers once (`cobid_b`, one row per bid), so every
+-- join, window and aggregate below runs on integer keys; ids are joined back on only for what is stored
+-- or read. fid follows firm id order and tid follows time order, so ordering by them orders by those.
 
 -- name: prepare
 CREATE OR REPLACE TEMP TABLE cobid_firm_ids AS
@@ -23,23 +23,29 @@ WITH per_tender AS (
     p.tender_id,
     coalesce(t.region, '?') || '/' || coalesce(t.category, '?') AS market,
     -- Time that orders a pair's shared tenders: the bid deadline, else the last submission, else publication.
-    coalesce(t.bid_deadline, p.last_submitted, t.published_at) AS t_time
+    coalesce(t.bid_deadline, p.last_submitted, t.published_at) AS t_time,
+    t.bid_deadline
   FROM per_tender p LEFT JOIN tenders t USING (tender_id)
 )
 -- tid follows time order (then tender id), so sorting by tid sorts by time.
-SELECT tender_id, dense_rank() OVER (ORDER BY t_time NULLS LAST, tender_id)::INTEGER AS tid, market, t_time
+SELECT tender_id, dense_rank() OVER (ORDER BY t_time NULLS LAST, tender_id)::INTEGER AS tid, market, t_time,
+  bid_deadline
 FROM timed;
 
-CREATE OR REPLACE TEMP TABLE cobid_p AS
+CREATE OR REPLACE TEMP TABLE cobid_b AS
 SELECT
   t.tid,
   f.fid,
-  bool_or(coalesce(b.is_winner, false)) AS won,
-  bool_and(coalesce(b.disqualified, false)) AS disq
+  b.bid_id,
+  b.submitted_at,
+  coalesce(b.is_winner, false) AS won,
+  coalesce(b.disqualified, false) AS disq
 FROM bids b
 JOIN cobid_t t USING (tender_id)
-JOIN cobid_firm_ids f USING (firm_id)
-GROUP BY t.tid, f.fid;
+JOIN cobid_firm_ids f USING (firm_id);
+
+CREATE OR REPLACE TEMP TABLE cobid_p AS
+SELECT tid, fid, bool_or(won) AS won, bool_and(disq) AS disq FROM cobid_b GROUP BY tid, fid;
 
 -- Per tender: bidders, winners, market (as an integer).
 CREATE OR REPLACE TEMP TABLE cobid_tt AS
@@ -76,29 +82,44 @@ WHERE t.n_bidders <= $max_bidders;
 
 -- name: pairs
 -- Firm pairs that met in ≥ 2 tenders with at most $max_bidders bidders (meeting in a 200-bidder lot
--- says nothing). Self-join on tender with a.fid < b.fid, aggregated straight away.
+-- says nothing). Self-join on tender with a.fid < b.fid.
+-- Almost every pair meets once (at a million bids: 4.1 M pairs, 112 k of them twice or more), so the
+-- pairs are found first with a count over one packed BIGINT key (fid_a · 2³² + fid_b), the cheapest
+-- aggregate DuckDB has for them, and only their shared tenders are kept (`cobid_shared`, one row per pair
+-- and shared tender). Every pair statistic, and the tender lists read_pairs returns, come from that
+-- small table. fids are positive INTEGERs, so the packed key is exact.
+-- (Run after `eligible`, which binds $max_bidders; a section with parameters holds one statement.)
+CREATE OR REPLACE TEMP TABLE cobid_pair_keys AS
+SELECT (a.fid::BIGINT << 32) | b.fid AS k
+FROM cobid_elig a
+JOIN cobid_elig b ON a.tid = b.tid AND a.fid < b.fid
+GROUP BY k
+HAVING count(*) >= 2;
+
+CREATE OR REPLACE TEMP TABLE cobid_shared AS
+SELECT a.fid AS fid_a, b.fid AS fid_b, a.tid, a.won AS won_a, b.won AS won_b, a.n_winners > 0 AS decided
+FROM cobid_elig a
+JOIN cobid_elig b ON a.tid = b.tid AND a.fid < b.fid
+WHERE (a.fid::BIGINT << 32) | b.fid IN (SELECT k FROM cobid_pair_keys);
+
 -- n_a / n_b count the firm's participations in the same eligible tenders, so Jaccard is consistent.
 -- expected_together: meetings expected if both firms chose their tenders independently within each
 -- market (region × category): Σ_m n_a,m · n_b,m / N_m. lift = n_together / expected_together.
--- (Run after `eligible`, which binds $max_bidders; a section with parameters holds one statement.)
-CREATE OR REPLACE TEMP TABLE cobid_pairs AS
-SELECT
-  a.fid AS fid_a,
-  b.fid AS fid_b,
-  count(*) AS n_together,
-  count(*) FILTER (WHERE a.won) AS wins_a,
-  count(*) FILTER (WHERE b.won) AS wins_b,
-  count(*) FILTER (WHERE b.won AND NOT a.won) AS a_lost_to_b,
-  count(*) FILTER (WHERE a.won AND NOT b.won) AS b_lost_to_a,
-  count(*) FILTER (WHERE a.n_winners > 0) AS n_decided,
-  count(*) FILTER (WHERE a.n_winners > 0 AND NOT a.won AND NOT b.won) AS outsider_wins
-FROM cobid_elig a
-JOIN cobid_elig b ON a.tid = b.tid AND a.fid < b.fid
-GROUP BY a.fid, b.fid
-HAVING count(*) >= 2;
-
 CREATE OR REPLACE TABLE feat_cobid_pairs AS
-WITH firm_n AS (
+WITH pairs AS (
+  SELECT
+    fid_a,
+    fid_b,
+    count(*) AS n_together,
+    count(*) FILTER (WHERE won_a) AS wins_a,
+    count(*) FILTER (WHERE won_b) AS wins_b,
+    count(*) FILTER (WHERE won_b AND NOT won_a) AS a_lost_to_b,
+    count(*) FILTER (WHERE won_a AND NOT won_b) AS b_lost_to_a,
+    count(*) FILTER (WHERE decided) AS n_decided,
+    count(*) FILTER (WHERE decided AND NOT won_a AND NOT won_b) AS outsider_wins
+  FROM cobid_shared
+  GROUP BY fid_a, fid_b
+), firm_n AS (
   SELECT fid, count(*) AS n FROM cobid_elig GROUP BY fid
 ), firm_market AS (
   SELECT fid, mid, count(*) AS n FROM cobid_elig GROUP BY fid, mid
@@ -106,7 +127,7 @@ WITH firm_n AS (
   SELECT mid, count(DISTINCT tid) AS n FROM cobid_elig GROUP BY mid
 ), expected AS (
   SELECT c.fid_a, c.fid_b, sum(ma.n * mb.n / m.n) AS expected_together
-  FROM cobid_pairs c
+  FROM pairs c
   JOIN firm_market ma ON ma.fid = c.fid_a
   JOIN firm_market mb ON mb.fid = c.fid_b AND mb.mid = ma.mid
   JOIN market_n m ON m.mid = ma.mid
@@ -129,49 +150,53 @@ SELECT
   c.outsider_wins,
   coalesce(e.expected_together, 0) AS expected_together,
   CASE WHEN e.expected_together > 0 THEN c.n_together / e.expected_together END AS lift
-FROM cobid_pairs c
+FROM pairs c
 JOIN cobid_firm_ids fa ON fa.fid = c.fid_a
 JOIN cobid_firm_ids fb ON fb.fid = c.fid_b
 JOIN firm_n na ON na.fid = c.fid_a
 JOIN firm_n nb ON nb.fid = c.fid_b
 LEFT JOIN expected e ON e.fid_a = c.fid_a AND e.fid_b = c.fid_b;
 
+-- name: pair_candidates
+-- The pairs read into JS: n_together ≥ $min_together.
+CREATE OR REPLACE TEMP TABLE cobid_cand AS
+SELECT fid_a, fid_b FROM feat_cobid_pairs WHERE n_together >= $min_together;
+
 -- name: read_pairs
--- Pairs with n_together ≥ $min_together, with their shared tenders in time order and who won each, as a
--- string with one letter per tender: a, b, both (x), another firm (o), no winner recorded (n).
--- The shared tenders come from the same self-join, semi-joined to the candidates (cheaper than keeping
--- a list for every pair, or walking each candidate's tenders).
-WITH cand AS (
-  SELECT * FROM feat_cobid_pairs WHERE n_together >= $min_together
-), shared AS (
-  SELECT
-    a.fid AS fid_a,
-    b.fid AS fid_b,
-    a.tid,
-    CASE
-      WHEN a.won AND b.won THEN 'x'
-      WHEN a.won THEN 'a'
-      WHEN b.won THEN 'b'
-      WHEN a.n_winners > 0 THEN 'o'
-      ELSE 'n'
-    END AS w
-  FROM cobid_elig a
-  JOIN cobid_elig b ON a.tid = b.tid AND a.fid < b.fid
-  SEMI JOIN cand c ON c.fid_a = a.fid AND c.fid_b = b.fid
-), lists AS (
-  SELECT
-    s.fid_a,
-    s.fid_b,
-    list(t.tender_id ORDER BY s.tid) AS tenders,
-    string_agg(s.w, '' ORDER BY s.tid) AS winners
-  FROM shared s JOIN cobid_t t USING (tid)
-  GROUP BY s.fid_a, s.fid_b
-)
+-- The candidate pairs in firm id order (fids follow it). Read as columns: firm and tender ids come back
+-- as integers and are looked up in the names firm_names / tender_names return.
 SELECT
-  c.firm_a, c.firm_b, c.n_together, c.n_a, c.n_b, c.jaccard, c.wins_a, c.wins_b, c.a_lost_to_b,
-  c.b_lost_to_a, c.n_decided, c.outsider_wins, c.expected_together, c.lift, l.tenders, l.winners
-FROM cand c JOIN lists l USING (fid_a, fid_b)
-ORDER BY c.firm_a, c.firm_b;
+  fid_a, fid_b, n_together::INTEGER AS n_together, n_a::INTEGER AS n_a, n_b::INTEGER AS n_b, jaccard,
+  wins_a::INTEGER AS wins_a, wins_b::INTEGER AS wins_b, a_lost_to_b::INTEGER AS a_lost_to_b,
+  b_lost_to_a::INTEGER AS b_lost_to_a, n_decided::INTEGER AS n_decided,
+  outsider_wins::INTEGER AS outsider_wins, expected_together, lift
+FROM feat_cobid_pairs SEMI JOIN cobid_cand USING (fid_a, fid_b)
+ORDER BY fid_a, fid_b;
+
+-- name: read_pair_tenders
+-- The shared tenders of the pairs read_pairs returns, in pair order and time order (tid follows time),
+-- with who won each: 0 a, 1 b, 2 both, 3 another firm, 4 no winner recorded (WINNER_CODES in cobid.ts).
+SELECT
+  s.fid_a,
+  s.fid_b,
+  s.tid,
+  CASE
+    WHEN s.won_a AND s.won_b THEN 2
+    WHEN s.won_a THEN 0
+    WHEN s.won_b THEN 1
+    WHEN s.decided THEN 3
+    ELSE 4
+  END::UTINYINT AS w
+FROM cobid_shared s SEMI JOIN cobid_cand USING (fid_a, fid_b)
+ORDER BY s.fid_a, s.fid_b, s.tid;
+
+-- name: firm_names
+-- Firm ids by fid (fid 1 first), as one JSON array: one string to hand over instead of one per firm.
+SELECT to_json(list(firm_id ORDER BY fid))::VARCHAR AS names FROM cobid_firm_ids;
+
+-- name: tender_names
+-- Tender ids by tid (tid 1 first), as one JSON array.
+SELECT to_json(list(tender_id ORDER BY tid))::VARCHAR AS names FROM cobid_t;
 
 -- name: pair_quartiles
 -- Quartiles of Jaccard among pairs with n_together ≥ $min_together (the detector draws its fence from them).
@@ -201,46 +226,53 @@ JOIN cobid_p w ON w.tid = l.tid AND w.won AND w.fid <> l.fid
 JOIN cobid_tt t ON t.tid = l.tid
 WHERE NOT l.won;
 
+-- Counted on the integer keys; firm ids are joined on per (loser, winner), not per loss.
+CREATE OR REPLACE TEMP TABLE cobid_lost_to AS
+SELECT loser, winner, count(*) AS n FROM cobid_losses GROUP BY loser, winner;
+
 CREATE OR REPLACE TABLE feat_cobid_lost_to AS
-SELECT fl.firm_id AS loser, fw.firm_id AS winner, count(*) AS n_tenders
-FROM cobid_losses x
+SELECT fl.firm_id AS loser, fw.firm_id AS winner, x.n AS n_tenders
+FROM cobid_lost_to x
 JOIN cobid_firm_ids fl ON fl.fid = x.loser
-JOIN cobid_firm_ids fw ON fw.fid = x.winner
-GROUP BY fl.firm_id, fw.firm_id;
+JOIN cobid_firm_ids fw ON fw.fid = x.winner;
+
+-- name: firm_candidates
+-- Firms read into JS: n_bids ≥ $min_firm_bids.
+CREATE OR REPLACE TEMP TABLE cobid_cand_firms AS
+SELECT f.*, i.fid FROM feat_cobid_firms f JOIN cobid_firm_ids i USING (firm_id)
+WHERE f.n_bids >= $min_firm_bids;
+
+-- name: firm_tops
+-- Each candidate firm's $top_k most frequent winners (ties by firm id; fids follow firm id order).
+CREATE OR REPLACE TEMP TABLE cobid_top AS
+SELECT x.loser, x.winner, x.n, row_number() OVER (PARTITION BY x.loser ORDER BY x.n DESC, x.winner) AS r
+FROM cobid_lost_to x SEMI JOIN cobid_cand_firms c ON c.fid = x.loser
+QUALIFY r <= $top_k;
 
 -- name: read_firms
--- Firms with n_bids ≥ $min_firm_bids, with their $top_k most frequent winners (ties by firm id) and:
+-- The candidate firms in firm id order, with:
 --   n_lost          tenders the firm lost that have a recorded winner
 --   n_lost_to_top   of those, tenders won by one of the top winners
 --   baseline_top_share  the share of those tenders the same top winners would take if the firm's
 --                   losses were spread like the decided tenders of its markets:
 --                   Σ_m (n_lost_m / n_lost) · min(1, wins of top winners in m / decided tenders in m)
-WITH cand AS (
-  SELECT f.*, i.fid FROM feat_cobid_firms f JOIN cobid_firm_ids i USING (firm_id)
-  WHERE f.n_bids >= $min_firm_bids
-), lw AS (
-  SELECT x.loser, x.winner, count(*) AS n
-  FROM cobid_losses x SEMI JOIN cand c ON c.fid = x.loser
-  GROUP BY x.loser, x.winner
-), n_winners AS (
-  SELECT loser, count(*) AS n_distinct_winners FROM lw GROUP BY loser
-), top AS (
-  SELECT lw.*, fw.firm_id AS winner_id
-  FROM lw JOIN cobid_firm_ids fw ON fw.fid = lw.winner
-  QUALIFY row_number() OVER (PARTITION BY lw.loser ORDER BY lw.n DESC, fw.firm_id) <= $top_k
+-- A firm lost a tender exactly when it did not win it and the tender has a recorded winner
+-- (cobid_losses has one row per winner of it).
+WITH n_winners AS (
+  SELECT loser, count(*) AS n_distinct_winners
+  FROM cobid_lost_to x SEMI JOIN cobid_cand_firms c ON c.fid = x.loser
+  GROUP BY loser
 ), lost AS (
-  SELECT DISTINCT x.loser, x.tid, x.mid FROM cobid_losses x SEMI JOIN cand c ON c.fid = x.loser
+  SELECT p.fid AS loser, p.tid, t.mid
+  FROM cobid_p p JOIN cobid_tt t USING (tid)
+  SEMI JOIN cobid_cand_firms c ON c.fid = p.fid
+  WHERE NOT p.won AND t.n_winners > 0
 ), lost_n AS (
   SELECT loser, count(*) AS n_lost FROM lost GROUP BY loser
-), to_top AS (
-  SELECT x.loser, x.winner, x.tid
-  FROM cobid_losses x SEMI JOIN top ON top.loser = x.loser AND top.winner = x.winner
 ), lost_top AS (
-  SELECT loser, count(DISTINCT tid) AS n_lost_to_top FROM to_top GROUP BY loser
-), top_tenders AS (
-  SELECT x.loser, x.winner, list(t.tender_id ORDER BY t.tender_id) AS tenders
-  FROM to_top x JOIN cobid_t t USING (tid)
-  GROUP BY x.loser, x.winner
+  SELECT x.loser, count(DISTINCT x.tid) AS n_lost_to_top
+  FROM cobid_losses x SEMI JOIN cobid_top top ON top.loser = x.loser AND top.winner = x.winner
+  GROUP BY x.loser
 ), lost_market AS (
   SELECT loser, mid, count(*) AS n FROM lost GROUP BY loser, mid
 ), market_decided AS (
@@ -248,40 +280,43 @@ WITH cand AS (
 ), market_wins AS (
   SELECT p.fid AS winner, t.mid, count(*) AS n
   FROM cobid_p p JOIN cobid_tt t USING (tid)
-  WHERE p.won AND p.fid IN (SELECT winner FROM top)
+  WHERE p.won AND p.fid IN (SELECT winner FROM cobid_top)
   GROUP BY p.fid, t.mid
 ), top_market_share AS (
   SELECT top.loser, w.mid, least(1.0, sum(w.n) / any_value(d.n)) AS share
-  FROM top JOIN market_wins w ON w.winner = top.winner JOIN market_decided d ON d.mid = w.mid
+  FROM cobid_top top JOIN market_wins w ON w.winner = top.winner JOIN market_decided d ON d.mid = w.mid
   GROUP BY top.loser, w.mid
 ), baseline AS (
   SELECT lm.loser, sum(lm.n * coalesce(s.share, 0)) / sum(lm.n) AS baseline_top_share
   FROM lost_market lm LEFT JOIN top_market_share s ON s.loser = lm.loser AND s.mid = lm.mid
   GROUP BY lm.loser
-), top_lists AS (
-  SELECT
-    top.loser,
-    list(
-      struct_pack(firm_id := top.winner_id, n := top.n::INTEGER, tenders := tt.tenders)
-      ORDER BY top.n DESC, top.winner_id
-    ) AS top_winners
-  FROM top JOIN top_tenders tt USING (loser, winner)
-  GROUP BY top.loser
 )
 SELECT
-  c.firm_id, c.n_bids, c.n_valid, c.n_disqualified, c.n_wins, c.n_decided,
-  coalesce(ln.n_lost, 0) AS n_lost,
-  coalesce(nw.n_distinct_winners, 0) AS n_distinct_winners,
-  coalesce(lt.n_lost_to_top, 0) AS n_lost_to_top,
-  coalesce(b.baseline_top_share, 0) AS baseline_top_share,
-  coalesce(tl.top_winners, []) AS top_winners
-FROM cand c
+  c.fid, c.n_bids::INTEGER AS n_bids, c.n_valid::INTEGER AS n_valid,
+  c.n_disqualified::INTEGER AS n_disqualified, c.n_wins::INTEGER AS n_wins,
+  c.n_decided::INTEGER AS n_decided,
+  coalesce(ln.n_lost, 0)::INTEGER AS n_lost,
+  coalesce(nw.n_distinct_winners, 0)::INTEGER AS n_distinct_winners,
+  coalesce(lt.n_lost_to_top, 0)::INTEGER AS n_lost_to_top,
+  coalesce(b.baseline_top_share, 0)::DOUBLE AS baseline_top_share
+FROM cobid_cand_firms c
 LEFT JOIN lost_n ln ON ln.loser = c.fid
 LEFT JOIN n_winners nw ON nw.loser = c.fid
 LEFT JOIN lost_top lt ON lt.loser = c.fid
 LEFT JOIN baseline b ON b.loser = c.fid
-LEFT JOIN top_lists tl ON tl.loser = c.fid
-ORDER BY c.firm_id;
+ORDER BY c.fid;
+
+-- name: read_top_winners
+-- Each candidate firm's top winners, by firm then rank.
+SELECT loser, winner, n::INTEGER AS n FROM cobid_top ORDER BY loser, r;
+
+-- name: read_top_tenders
+-- The tenders each firm lost to each of its top winners: by firm, winner rank, then tender id.
+SELECT x.loser, x.winner, x.tid
+FROM cobid_losses x
+JOIN cobid_top top ON top.loser = x.loser AND top.winner = x.winner
+JOIN cobid_t t ON t.tid = x.tid
+ORDER BY x.loser, top.r, t.tender_id;
 
 -- name: upload_pairs
 -- Consecutive submissions (by time, per tender) of two different firms no more than $max_gap seconds
@@ -292,36 +327,35 @@ ORDER BY c.firm_id;
 -- happens before any evaluation.
 CREATE OR REPLACE TABLE feat_upload_pairs AS
 WITH s AS (
-  SELECT tender_id, bid_id, firm_id, submitted_at, epoch(submitted_at) AS ts
-  FROM bids WHERE submitted_at IS NOT NULL
+  SELECT tid, fid, bid_id, submitted_at, epoch(submitted_at) AS ts FROM cobid_b WHERE submitted_at IS NOT NULL
 ), ref AS (
   SELECT
-    s.tender_id,
+    s.tid,
     count(*) AS n_submitted,
     max(s.ts) - min(s.ts) AS span_s,
     any_value(t.bid_deadline) AS deadline_at,
     coalesce(epoch(any_value(t.bid_deadline)), max(s.ts)) AS deadline_ts
-  FROM s LEFT JOIN tenders t USING (tender_id)
-  GROUP BY s.tender_id
+  FROM s JOIN cobid_t t USING (tid)
+  GROUP BY s.tid
 ), rush AS (
-  SELECT s.tender_id, count(*) FILTER (WHERE s.ts >= r.deadline_ts - $rush_window) AS n_rush
-  FROM s JOIN ref r USING (tender_id)
-  GROUP BY s.tender_id
+  SELECT s.tid, count(*) FILTER (WHERE s.ts >= r.deadline_ts - $rush_window) AS n_rush
+  FROM s JOIN ref r USING (tid)
+  GROUP BY s.tid
 ), seq AS (
   SELECT
-    tender_id, firm_id, submitted_at, ts,
-    lag(firm_id) OVER w AS prev_firm,
+    tid, fid, submitted_at, ts,
+    lag(fid) OVER w AS prev_fid,
     lag(submitted_at) OVER w AS prev_at,
     lag(ts) OVER w AS prev_ts
   FROM s
-  WINDOW w AS (PARTITION BY tender_id ORDER BY ts, firm_id, bid_id)
+  WINDOW w AS (PARTITION BY tid ORDER BY ts, fid, bid_id)
 ), tight AS (
   SELECT
-    least(q.prev_firm, q.firm_id) AS firm_a,
-    greatest(q.prev_firm, q.firm_id) AS firm_b,
-    q.tender_id,
+    least(q.prev_fid, q.fid) AS fid_a,
+    greatest(q.prev_fid, q.fid) AS fid_b,
+    q.tid,
     q.ts - q.prev_ts AS gap_s,
-    q.prev_firm AS first_firm,
+    q.prev_fid AS first_fid,
     q.prev_at AS first_at,
     q.submitted_at AS second_at,
     r.deadline_ts - q.ts AS to_deadline_s,
@@ -329,19 +363,38 @@ WITH s AS (
     r.span_s,
     r.deadline_at,
     u.n_rush
-  FROM seq q JOIN ref r USING (tender_id) JOIN rush u USING (tender_id)
-  WHERE q.prev_firm IS NOT NULL
-    AND q.prev_firm <> q.firm_id
+  FROM seq q JOIN ref r USING (tid) JOIN rush u USING (tid)
+  WHERE q.prev_fid IS NOT NULL
+    AND q.prev_fid <> q.fid
     AND q.ts - q.prev_ts <= $max_gap
     AND NOT (q.ts >= r.deadline_ts - $rush_window AND u.n_rush >= $rush_min_bids)
   -- One row per pair and tender (a firm that re-submitted could pair twice): the tightest gap.
   QUALIFY row_number() OVER (
-    PARTITION BY least(q.prev_firm, q.firm_id), greatest(q.prev_firm, q.firm_id), q.tender_id
+    PARTITION BY least(q.prev_fid, q.fid), greatest(q.prev_fid, q.fid), q.tid
     ORDER BY q.ts - q.prev_ts, q.ts
   ) = 1
+), kept AS (
+  SELECT * FROM tight
+  QUALIFY count(*) OVER (PARTITION BY fid_a, fid_b) >= $min_tenders
 )
-SELECT * FROM tight
-QUALIFY count(*) OVER (PARTITION BY firm_a, firm_b) >= $min_tenders;
+SELECT
+  fa.firm_id AS firm_a,
+  fb.firm_id AS firm_b,
+  t.tender_id,
+  k.gap_s,
+  ff.firm_id AS first_firm,
+  k.first_at,
+  k.second_at,
+  k.to_deadline_s,
+  k.n_submitted,
+  k.span_s,
+  k.deadline_at,
+  k.n_rush
+FROM kept k
+JOIN cobid_firm_ids fa ON fa.fid = k.fid_a
+JOIN cobid_firm_ids fb ON fb.fid = k.fid_b
+JOIN cobid_firm_ids ff ON ff.fid = k.first_fid
+JOIN cobid_t t ON t.tid = k.tid;
 
 -- name: read_upload_pairs
 SELECT
@@ -374,7 +427,17 @@ ORDER BY firm_a, firm_b;
 -- start_date ≤ date ≤ end_date (NULL start = since ever, NULL end = open-ended). Bids with no time at
 -- all cannot be placed in a period and are not reported.
 CREATE OR REPLACE TABLE feat_debarment AS
-WITH bt AS (
+WITH reps AS (
+  SELECT firm_id, legal_rep_id AS person_id FROM firms WHERE legal_rep_id IS NOT NULL
+  UNION
+  SELECT firm_id, person_id FROM firm_people WHERE role = 'legal_rep'
+), sanctioned_firms AS (
+  -- Firms sanctioned themselves or through their legal representative: only their bids, and the bids
+  -- naming a sanctioned project manager, can be linked to a sanction, so only those are looked at.
+  SELECT subject_id AS firm_id FROM sanctions WHERE subject_type = 'firm'
+  UNION
+  SELECT r.firm_id FROM reps r JOIN sanctions s ON s.subject_type = 'person' AND s.subject_id = r.person_id
+), bt AS (
   SELECT
     b.bid_id, b.tender_id, b.firm_id, b.project_manager_id,
     coalesce(b.submitted_at, t.bid_deadline, t.published_at) AS bid_time,
@@ -384,10 +447,8 @@ WITH bt AS (
       WHEN t.published_at IS NOT NULL THEN 'published_at'
     END AS time_basis
   FROM bids b LEFT JOIN tenders t USING (tender_id)
-), reps AS (
-  SELECT firm_id, legal_rep_id AS person_id FROM firms WHERE legal_rep_id IS NOT NULL
-  UNION
-  SELECT firm_id, person_id FROM firm_people WHERE role = 'legal_rep'
+  WHERE b.firm_id IN (SELECT firm_id FROM sanctioned_firms)
+    OR b.project_manager_id IN (SELECT subject_id FROM sanctions WHERE subject_type = 'person')
 ), links AS (
   SELECT bt.bid_id, s.subject_id, s.subject_type, s.reason, s.start_date, s.end_date, 'firm' AS relation
   FROM bt JOIN sanctions s ON s.subject_type = 'firm' AND s.subject_id = bt.firm_id
@@ -434,3 +495,19 @@ SELECT
 FROM feat_debarment
 GROUP BY firm_id, subject_id, subject_type, start_date, end_date
 ORDER BY firm_id, subject_id, subject_type, start_date NULLS FIRST;
+
+-- name: drop_temp
+-- The intermediate tables hold a row per bid and per meeting: let them go once the features are read.
+DROP TABLE IF EXISTS cobid_b;
+DROP TABLE IF EXISTS cobid_p;
+DROP TABLE IF EXISTS cobid_t;
+DROP TABLE IF EXISTS cobid_tt;
+DROP TABLE IF EXISTS cobid_elig;
+DROP TABLE IF EXISTS cobid_pair_keys;
+DROP TABLE IF EXISTS cobid_shared;
+DROP TABLE IF EXISTS cobid_cand;
+DROP TABLE IF EXISTS cobid_losses;
+DROP TABLE IF EXISTS cobid_lost_to;
+DROP TABLE IF EXISTS cobid_cand_firms;
+DROP TABLE IF EXISTS cobid_top;
+DROP TABLE IF EXISTS cobid_firm_ids;

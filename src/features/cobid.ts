@@ -7,10 +7,12 @@
  * pairs that met twice, `feat_cobid_lost_to`, `feat_upload_pairs`, `feat_debarment`); only pairs with at
  * least `minTogether` meetings, firms with at least `minFirmBids` bids, upload pairs repeating in
  * `upload.minTenders` tenders and the breaches are read into JS. The quartiles the detectors draw their
- * fences from are computed in SQL over the full tables.
+ * fences from are computed in SQL over the full tables. Pairs and firms are read as columns of integer
+ * codes (columns.ts) and the firm and tender ids looked up in one names list each.
  */
 import { type Db, sqlSection } from "../db/duckdb.ts";
 import { BidwatchError } from "../errors.ts";
+import { nameOf, numberColumns, numbers, readNames } from "./columns.ts";
 
 export interface UploadOptions {
   /** Largest gap (seconds) between two consecutive submissions that counts as tight. */
@@ -219,18 +221,138 @@ export function cobidOptions(
 
 type Loose<T> = T & Record<string, unknown>;
 
-const WINNER_CODES: Readonly<Record<string, SharedWinner>> = {
-  a: "a",
-  b: "b",
-  x: "ab",
-  o: "other",
-  n: "none",
-};
+/** Winner codes of read_pair_tenders, by code. */
+const WINNER_CODES: readonly SharedWinner[] = ["a", "b", "ab", "other", "none"];
 
-function winnerOf(code: string): SharedWinner {
+function winnerOf(code: number): SharedWinner {
   const w = WINNER_CODES[code];
-  if (w === undefined) throw new BidwatchError("E_COBID_INTERNAL", `cobid: unknown winner code "${code}"`);
+  if (w === undefined) throw internalError(`unknown winner code ${code}`);
   return w;
+}
+
+function internalError(message: string): BidwatchError {
+  return new BidwatchError("E_COBID_INTERNAL", `cobid: ${message}`);
+}
+
+/** Firm and tender ids by their dense codes (fid, tid), read once for every bulk read below. */
+interface Names {
+  readonly firms: readonly string[];
+  readonly tenders: readonly string[];
+}
+
+const PAIR_COLUMNS = [
+  "fid_a",
+  "fid_b",
+  "n_together",
+  "n_a",
+  "n_b",
+  "jaccard",
+  "wins_a",
+  "wins_b",
+  "a_lost_to_b",
+  "b_lost_to_a",
+  "n_decided",
+  "outsider_wins",
+  "expected_together",
+] as const;
+
+/**
+ * Pairs with n_together ≥ minTogether, with their shared tenders in time order and who won each. Pair
+ * rows and shared-tender rows come in the same (fid_a, fid_b) order, so one walk matches them up.
+ */
+async function readPairs(db: Db, minTogether: number, names: Names): Promise<CobidPair[]> {
+  await db.exec(q("pair_candidates"), { min_together: minTogether });
+  const pc = await db.columns(q("read_pairs"));
+  const p = numberColumns(pc, PAIR_COLUMNS);
+  const lift = numbers(pc, "lift", true);
+  const s = numberColumns(await db.columns(q("read_pair_tenders")), ["fid_a", "fid_b", "tid", "w"]);
+  const pairs: CobidPair[] = [];
+  let j = 0;
+  for (let i = 0; i < p.fid_a.length; i++) {
+    const a = p.fid_a[i] as number;
+    const b = p.fid_b[i] as number;
+    const tenders: string[] = [];
+    const winners: SharedWinner[] = [];
+    for (; j < s.fid_a.length && s.fid_a[j] === a && s.fid_b[j] === b; j++) {
+      tenders.push(nameOf(names.tenders, s.tid[j] as number));
+      winners.push(winnerOf(s.w[j] as number));
+    }
+    pairs.push({
+      firm_a: nameOf(names.firms, a),
+      firm_b: nameOf(names.firms, b),
+      n_together: p.n_together[i] as number,
+      n_a: p.n_a[i] as number,
+      n_b: p.n_b[i] as number,
+      jaccard: p.jaccard[i] as number,
+      wins_a: p.wins_a[i] as number,
+      wins_b: p.wins_b[i] as number,
+      a_lost_to_b: p.a_lost_to_b[i] as number,
+      b_lost_to_a: p.b_lost_to_a[i] as number,
+      n_decided: p.n_decided[i] as number,
+      outsider_wins: p.outsider_wins[i] as number,
+      expected_together: p.expected_together[i] as number,
+      lift: lift[i] ?? null,
+      tenders,
+      winners,
+    });
+  }
+  if (j !== s.fid_a.length) throw internalError("shared tenders out of step with pairs");
+  return pairs;
+}
+
+const FIRM_COLUMNS = [
+  "fid",
+  "n_bids",
+  "n_valid",
+  "n_disqualified",
+  "n_wins",
+  "n_decided",
+  "n_lost",
+  "n_distinct_winners",
+  "n_lost_to_top",
+  "baseline_top_share",
+] as const;
+
+/**
+ * Firms with n_bids ≥ minFirmBids and their top winners with the tenders lost to each. Firm rows, winner
+ * rows and tender rows all come in firm (fid) order, so one walk matches them up.
+ */
+async function readFirms(db: Db, o: CobidOptions, names: Names): Promise<CobidFirm[]> {
+  await db.exec(q("firm_candidates"), { min_firm_bids: o.minFirmBids });
+  await db.exec(q("firm_tops"), { top_k: o.topWinners });
+  const f = numberColumns(await db.columns(q("read_firms")), FIRM_COLUMNS);
+  const w = numberColumns(await db.columns(q("read_top_winners")), ["loser", "winner", "n"]);
+  const t = numberColumns(await db.columns(q("read_top_tenders")), ["loser", "winner", "tid"]);
+  const firms: CobidFirm[] = [];
+  let j = 0;
+  let k = 0;
+  for (let i = 0; i < f.fid.length; i++) {
+    const loser = f.fid[i] as number;
+    const top: TopWinner[] = [];
+    for (; j < w.loser.length && w.loser[j] === loser; j++) {
+      const winner = w.winner[j] as number;
+      const tenders: string[] = [];
+      for (; k < t.loser.length && t.loser[k] === loser && t.winner[k] === winner; k++) {
+        tenders.push(nameOf(names.tenders, t.tid[k] as number));
+      }
+      top.push({ firm_id: nameOf(names.firms, winner), n: w.n[j] as number, tenders });
+    }
+    firms.push({
+      firm_id: nameOf(names.firms, loser),
+      n_bids: f.n_bids[i] as number,
+      n_valid: f.n_valid[i] as number,
+      n_disqualified: f.n_disqualified[i] as number,
+      n_wins: f.n_wins[i] as number,
+      n_decided: f.n_decided[i] as number,
+      n_lost: f.n_lost[i] as number,
+      n_distinct_winners: f.n_distinct_winners[i] as number,
+      n_lost_to_top: f.n_lost_to_top[i] as number,
+      baseline_top_share: f.baseline_top_share[i] as number,
+      top_winners: top,
+    });
+  }
+  if (j !== w.loser.length || k !== t.loser.length) throw internalError("top winners out of step with firms");
+  return firms;
 }
 
 /** Builds the co-bidding tables (`feat_cobid_firms`, `feat_cobid_pairs`, `feat_cobid_lost_to`). */
@@ -242,7 +364,7 @@ export async function computeCobidTables(db: Db, o: CobidOptions = COBID_OPTIONS
   await db.exec(q("losses"));
 }
 
-/** Builds `feat_upload_pairs` and reads the pairs back. */
+/** Builds `feat_upload_pairs` (from the keyed bids computeCobidTables leaves) and reads the pairs back. */
 export async function computeUploadPairs(
   db: Db,
   u: UploadOptions = COBID_OPTIONS.upload,
@@ -269,18 +391,17 @@ export async function computeCobidFeatures(
 ): Promise<CobidFeatures> {
   const o = cobidOptions(opts);
   await computeCobidTables(db, o);
-  const rawPairs = await db.all<Loose<Omit<CobidPair, "winners"> & { winners: string }>>(q("read_pairs"), {
-    min_together: o.minTogether,
-  });
-  const pairs: CobidPair[] = rawPairs.map((p) => ({ ...p, winners: [...p.winners].map(winnerOf) }));
+  const names: Names = {
+    firms: await readNames(db, q("firm_names")),
+    tenders: await readNames(db, q("tender_names")),
+  };
+  const pairs = await readPairs(db, o.minTogether, names);
   const pairJaccard = await db.one<Loose<Quartiles>>(q("pair_quartiles"), { min_together: o.minTogether });
-  const firms = await db.all<Loose<CobidFirm>>(q("read_firms"), {
-    min_firm_bids: o.minFirmBids,
-    top_k: o.topWinners,
-  });
+  const firms = await readFirms(db, o, names);
   const firmBids = await db.one<Loose<Quartiles>>(q("firm_quartiles"));
   const uploadPairs = await computeUploadPairs(db, o.upload);
   const breaches = await computeDebarment(db);
+  await db.exec(q("drop_temp"));
   const none: Quartiles = { n: 0, q1: 0, median: 0, q3: 0 };
   return {
     options: o,

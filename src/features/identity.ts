@@ -101,7 +101,8 @@ export async function computeIdentityFeatures(
   hub: HubSettings = HUB_DEFAULTS,
 ): Promise<IdentityFeatures> {
   const injective = (await db.one<{ ok: boolean | null }>(q("firm_key_injective")))?.ok !== false;
-  await db.exec(q("identity_long").replaceAll("{{firm_key}}", injective ? "hash(firm_id)" : "firm_id"));
+  const firmKey = injective ? "hash(firm_id)" : "firm_id";
+  await db.exec(q("identity_long").replaceAll("{{firm_key}}", firmKey));
   await db.exec(q("value_usage"));
   const fences = await db.all<{ field: IdentityField; n_values: number; q1: number; q3: number }>(
     q("hub_fences"),
@@ -116,10 +117,10 @@ export async function computeIdentityFeatures(
     }),
   ) as Record<IdentityField, HubFence>;
   const maxCross = Math.max(...Object.values(hubs).map((h) => h.max_firms));
-  await db.exec(q("shared_values"));
+  await db.exec(q("shared_values").replaceAll("{{firm_key}}", firmKey));
   await db.exec(q("cross_tender"), { max_firms: maxCross });
   await db.exec(q("people_links"));
-  await db.exec("DROP TABLE IF EXISTS feat_identity_long; DROP TABLE IF EXISTS feat_identity_multi");
+  await db.exec(q("drop_temp"));
   return {
     sharedValues: await readSharedValues(db),
     crossTender: await db.all<CrossTenderLink & Record<string, unknown>>(q("read_cross_tender")),
