@@ -19,11 +19,23 @@ export async function readTenderPlaces(db: Db, ids: readonly string[]): Promise<
   return new Map(rows.map((r) => [r.tender_id, r]));
 }
 
-/** Firm names from the firms table, else the name on the firm's bids. */
+/**
+ * Firm names from the firms table, else the name on the firm's bids; the bids are read only for firms the
+ * firms table does not name.
+ */
 export async function readFirmNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.all<{ firm_id: string; name: string }>(q("firm_names"), { ids: JSON.stringify(ids) });
-  return new Map(rows.map((r) => [r.firm_id, r.name]));
+  const listed = await db.all<{ firm_id: string; name: string }>(q("firm_names_listed"), {
+    ids: JSON.stringify(ids),
+  });
+  const names = new Map(listed.map((r) => [r.firm_id, r.name]));
+  const missing = ids.filter((id) => !names.has(id));
+  if (missing.length === 0) return names;
+  const fromBids = await db.all<{ firm_id: string; name: string }>(q("firm_names_from_bids"), {
+    ids: JSON.stringify(missing),
+  });
+  for (const r of fromBids) names.set(r.firm_id, r.name);
+  return names;
 }
 
 /** The most frequent non-null value (ties: the smallest); null when there is none. */

@@ -6,18 +6,24 @@ FROM tenders
 WHERE tender_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
 ORDER BY tender_id;
 
--- name: firm_names
--- The firms are picked in both branches, before the bids are grouped.
-SELECT firm_id, name FROM (
-  SELECT firm_id, name, 0 AS pref FROM firms
-  WHERE name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
-  UNION ALL
-  SELECT firm_id, any_value(firm_name), 1 FROM bids
-  WHERE firm_name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
-  GROUP BY firm_id
-)
-QUALIFY row_number() OVER (PARTITION BY firm_id ORDER BY pref, name) = 1
+-- name: firm_names_listed
+-- Firm names, first step: the firms table's name of the given firms (the smallest, should there be two).
+SELECT firm_id, min(name) AS name FROM firms
+WHERE name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
+GROUP BY firm_id
 ORDER BY firm_id;
+
+-- name: firm_names_from_bids
+-- Second step, only for the given firms the firms table does not name (usually none, so the bids are
+-- rarely read): the name on their bids.
+SELECT firm_id, any_value(firm_name) AS name FROM bids
+WHERE firm_name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
+GROUP BY firm_id
+ORDER BY firm_id;
+
+-- name: alert_statuses
+-- The workflow state of the given alerts (the report shows it for the top alerts).
+SELECT id, status FROM alerts WHERE id IN (SELECT unnest($ids::JSON::VARCHAR[])) ORDER BY id;
 
 -- name: tender_risk_csv
 -- The run's tender_risk.csv (risk score and screens per tender).

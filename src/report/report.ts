@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ScreenColumns } from "../alerts/outputs.ts";
-import { type AlertRecord, listAlerts } from "../alerts/store.ts";
+import { type AlertStatus, listAlerts } from "../alerts/store.ts";
 import type { TenderRisk } from "../alerts/tender-risk.ts";
 import { type Db, sqlSection } from "../db/duckdb.ts";
 import { cmpStr } from "../domain/compare.ts";
@@ -185,9 +185,13 @@ export async function buildReport(
     .map((a) => (run ? { ...a, evidence: JSON.parse(JSON.stringify(a.evidence)) as Alert["evidence"] } : a));
   const top = alerts.slice(0, topN);
   // Workflow state is shown for the top alerts only.
-  const records = new Map<string, AlertRecord>(
+  const statuses = new Map<string, AlertStatus>(
     top.length
-      ? (await listAlerts(db, { ids: top.map((a) => a.id), includeSuppressed: true })).map((r) => [r.id, r])
+      ? (
+          await db.all<{ id: string; status: AlertStatus }>(q("alert_statuses"), {
+            ids: JSON.stringify(top.map((a) => a.id)),
+          })
+        ).map((r) => [r.id, r.status])
       : [],
   );
   const firmIds = [...new Set([...top, ...rings].flatMap((a) => a.firms))].sort(cmpStr);
@@ -310,7 +314,7 @@ export async function buildReport(
   // ---- tables -------------------------------------------------------------------------------------------
   const overdue = new Set(summary.workflow.overdue.map((o) => o.alert_id));
   const topRows = top.map((a) => {
-    const rec = records.get(a.id);
+    const status = statuses.get(a.id);
     const region = regionOf(a);
     const category = categoryOf(a);
     return html`<tr class="${overdue.has(a.id) ? "overdue" : ""}">
@@ -318,7 +322,7 @@ export async function buildReport(
   <td class="id">${a.id}</td>
   <td><span class="badge kind-${a.kind}">${label(KIND_LABELS, a.kind, "zh")}</span></td>
   <td class="num">${a.score.toFixed(2)}</td>
-  <td>${rec ? html`<span class="badge status-${rec.status}">${label(STATUS_LABELS, rec.status, "zh")}</span>` : "—"}</td>
+  <td>${status ? html`<span class="badge status-${status}">${label(STATUS_LABELS, status, "zh")}</span>` : "—"}</td>
   <td>${a.firms
     .slice(0, 6)
     .map((f) => names.get(f) ?? f)
