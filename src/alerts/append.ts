@@ -28,13 +28,10 @@ async function checkColumns(db: Db, table: string, columns: readonly string[]): 
   checked.set(db, done);
 }
 
-/** Rows the appender holds before it hands them to the table (bounds the memory a bulk append takes). */
-const FLUSH_ROWS = 2000;
-
 /**
  * Appends one row per item to `table`, whose columns must be exactly `columns` (in order): `write` appends
- * one value per column. Rows are handed to the table every FLUSH_ROWS rows; call inside a transaction to
- * have them all commit together (without one, each hand-over commits on its own). Returns the rows appended.
+ * one value per column (`Db.append`). Call inside a transaction to have the rows all commit together
+ * (without one, each hand-over commits on its own). Returns the rows appended.
  */
 export async function appendRows<T>(
   db: Db,
@@ -44,24 +41,5 @@ export async function appendRows<T>(
   write: (appender: DuckDBAppender, item: T) => void,
 ): Promise<number> {
   await checkColumns(db, table, columns);
-  const appender = await db.conn.createAppender(table);
-  let n = 0;
-  try {
-    for (const item of items) {
-      write(appender, item);
-      appender.endRow();
-      if (++n % FLUSH_ROWS === 0) appender.flushSync();
-    }
-    appender.flushSync();
-  } catch (err) {
-    try {
-      appender.clear();
-      appender.closeSync();
-    } catch {
-      // The first error is the one worth reporting.
-    }
-    throw err;
-  }
-  appender.closeSync();
-  return n;
+  return db.append(table, items, write);
 }

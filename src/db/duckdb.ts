@@ -5,6 +5,7 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import {
+  type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBType,
@@ -18,6 +19,9 @@ import {
  * words) to the file: how `npm run bench` figures are taken apart. Off (and free) otherwise.
  */
 const PROFILE = process.env.BIDWATCH_PROFILE;
+
+/** Rows `Db.append` lets the appender hold before it hands them to the table. */
+const APPEND_FLUSH_ROWS = 2000;
 
 function profile(kind: string, sql: string, t0: number, rows: number | undefined): void {
   if (!PROFILE) return;
@@ -141,30 +145,57 @@ export class Db {
   }
 
   /**
-   * Appends rows of text (or NULL) to a table in bulk through DuckDB's appender: no statement per row and no
-   * JSON round trip. Each row has one value per column of the table; `temp` tables live in catalog `temp`.
+   * Appends one row per item to a table in bulk through DuckDB's appender: no statement per row and no JSON
+   * round trip. `write` appends one value per column of the table, in table order; `temp` tables live in
+   * catalog `temp`. Rows are handed to the table every APPEND_FLUSH_ROWS rows (bounds the memory a bulk
+   * append takes); inside a transaction they all commit together. On an error the rows not yet handed over
+   * are dropped. Returns the rows appended.
    */
-  async appendText(
+  async append<T>(
     table: string,
-    rows: Iterable<readonly (string | null)[]>,
+    items: Iterable<T>,
+    write: (appender: DuckDBAppender, item: T) => void,
     options: { temp?: boolean } = {},
   ): Promise<number> {
     const appender = await this.conn.createAppender(table, "main", options.temp ? "temp" : null);
     let n = 0;
     try {
-      for (const row of rows) {
+      for (const item of items) {
+        write(appender, item);
+        appender.endRow();
+        if (++n % APPEND_FLUSH_ROWS === 0) appender.flushSync();
+      }
+      appender.flushSync();
+    } catch (err) {
+      try {
+        appender.clear();
+        appender.closeSync();
+      } catch {
+        // The first error is the one worth reporting.
+      }
+      throw err;
+    }
+    appender.closeSync();
+    return n;
+  }
+
+  /** `append` of rows of text (or NULL), one value per column of the table. */
+  appendText(
+    table: string,
+    rows: Iterable<readonly (string | null)[]>,
+    options: { temp?: boolean } = {},
+  ): Promise<number> {
+    return this.append(
+      table,
+      rows,
+      (appender, row) => {
         for (const v of row) {
           if (v === null) appender.appendNull();
           else appender.appendVarchar(v);
         }
-        appender.endRow();
-        n++;
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-    return n;
+      },
+      options,
+    );
   }
 
   private queue: Promise<unknown> = Promise.resolve();
