@@ -9,7 +9,6 @@ import { buildAlerts } from "../src/alerts/build.ts";
 import { deliverPending } from "../src/alerts/deliver.ts";
 import { enqueueAlerts, pendingCounts } from "../src/alerts/outbox.ts";
 import {
-  readFirmNames,
   readTableCounts,
   readTenderFacts,
   writeAlerts,
@@ -35,6 +34,7 @@ import { TENDER_RISK_SCREEN_COLUMNS } from "../src/features/screen-stage.ts";
 import { type FileReport, ingest } from "../src/ingest/index.ts";
 import type { FirmIdMode } from "../src/ingest/normalise.ts";
 import { noProgress, type Progress } from "../src/progress.ts";
+import { readFirmNames } from "../src/report/data.ts";
 import { writeReport } from "../src/report/report.ts";
 import type { Alert, Clock, Finding, Logger } from "../src/types.ts";
 
@@ -185,7 +185,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
       const routing = await readRoutingContext(db, tenders.sides);
       const ctx = {
         tenderValue: tenders.value,
-        firmNames: await readFirmNames(db, new Set(findings.flatMap((f) => f.firms))),
+        firmNames: await readFirmNames(db, [...new Set(findings.flatMap((f) => f.firms))]),
         route: (a: Parameters<typeof routeAlert>[0]) => routeAlert(a, routing, settings.routing),
         boost: (firms: readonly string[]) => alertBoost(firms, boosts),
       };

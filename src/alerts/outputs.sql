@@ -30,22 +30,6 @@ LEFT JOIN (
   FROM bids GROUP BY tender_id
 ) w USING (tender_id);
 
--- name: firm_names
-SELECT firm_id, name FROM firms WHERE name IS NOT NULL
-UNION ALL
-SELECT firm_id, any_value(firm_name) FROM bids WHERE firm_name IS NOT NULL
-  AND firm_id NOT IN (SELECT firm_id FROM firms WHERE name IS NOT NULL) GROUP BY firm_id;
-
--- name: firm_names_of
--- firm_names for the given firms only (a JSON array of ids): the bids are filtered before they are grouped.
-SELECT firm_id, name FROM firms
-WHERE name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
-UNION ALL
-SELECT firm_id, any_value(firm_name) FROM bids
-WHERE firm_name IS NOT NULL AND firm_id IN (SELECT unnest($ids::JSON::VARCHAR[]))
-  AND firm_id NOT IN (SELECT firm_id FROM firms WHERE name IS NOT NULL)
-GROUP BY firm_id;
-
 -- name: tender_bid_counts
 SELECT tender_id, count(*)::INTEGER AS n_bids FROM bids GROUP BY tender_id ORDER BY tender_id;
 

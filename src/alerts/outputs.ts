@@ -205,15 +205,6 @@ export async function readTenderValues(db: Db): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.tender_id, r.value ?? 0]));
 }
 
-/** Firm display names: of every firm, or of the given firms only (all the alerts of a run need). */
-export async function readFirmNames(db: Db, ids?: Iterable<string>): Promise<Map<string, string>> {
-  const rows = await db.all<{ firm_id: string; name: string }>(
-    ids ? q("firm_names_of") : q("firm_names"),
-    ids ? { ids: JSON.stringify([...ids]) } : undefined,
-  );
-  return new Map(rows.map((r) => [r.firm_id, r.name]));
-}
-
 export async function readBidCounts(db: Db): Promise<Map<string, number>> {
   const rows = await db.all<{ tender_id: string; n_bids: number }>(q("tender_bid_counts"));
   return new Map(rows.map((r) => [r.tender_id, r.n_bids]));
