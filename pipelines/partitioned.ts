@@ -352,6 +352,7 @@ async function writeSlices(
       );
     }
   }
+  const sqlDigest = featureSqlDigest();
   return parts.map((row, i) => ({
     run_id: p.runId,
     key: row.key,
@@ -360,7 +361,7 @@ async function writeSlices(
     slice: slices[i] as Record<SliceTable, SliceFile[]>,
     rows: { tenders: row.tenders, bids: row.bids },
     settings: { pricePattern: settings.pricePattern },
-    sql_digest: featureSqlDigest(),
+    sql_digest: sqlDigest,
   }));
 }
 
