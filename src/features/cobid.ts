@@ -12,7 +12,7 @@
  */
 import { type Db, sqlSection } from "../db/duckdb.ts";
 import { BidwatchError } from "../errors.ts";
-import { nameOf, numberColumns, numbers, readNames } from "./columns.ts";
+import { nameOf, numberColumns, numbers, readNames, rowOf } from "./columns.ts";
 
 export interface UploadOptions {
   /** Largest gap (seconds) between two consecutive submissions that counts as tight. */
@@ -240,9 +240,8 @@ interface Names {
   readonly tenders: readonly string[];
 }
 
-const PAIR_COLUMNS = [
-  "fid_a",
-  "fid_b",
+/** Pair statistics read as numbers, in CobidPair's field order. */
+const PAIR_STATS = [
   "n_together",
   "n_a",
   "n_b",
@@ -263,7 +262,7 @@ const PAIR_COLUMNS = [
 async function readPairs(db: Db, minTogether: number, names: Names): Promise<CobidPair[]> {
   await db.exec(q("pair_candidates"), { min_together: minTogether });
   const pc = await db.columns(q("read_pairs"));
-  const p = numberColumns(pc, PAIR_COLUMNS);
+  const p = numberColumns(pc, ["fid_a", "fid_b", ...PAIR_STATS]);
   const lift = numbers(pc, "lift", true);
   const s = numberColumns(await db.columns(q("read_pair_tenders")), ["fid_a", "fid_b", "tid", "w"]);
   const pairs: CobidPair[] = [];
@@ -280,17 +279,7 @@ async function readPairs(db: Db, minTogether: number, names: Names): Promise<Cob
     pairs.push({
       firm_a: nameOf(names.firms, a),
       firm_b: nameOf(names.firms, b),
-      n_together: p.n_together[i] as number,
-      n_a: p.n_a[i] as number,
-      n_b: p.n_b[i] as number,
-      jaccard: p.jaccard[i] as number,
-      wins_a: p.wins_a[i] as number,
-      wins_b: p.wins_b[i] as number,
-      a_lost_to_b: p.a_lost_to_b[i] as number,
-      b_lost_to_a: p.b_lost_to_a[i] as number,
-      n_decided: p.n_decided[i] as number,
-      outsider_wins: p.outsider_wins[i] as number,
-      expected_together: p.expected_together[i] as number,
+      ...rowOf(p, PAIR_STATS, i),
       lift: lift[i] ?? null,
       tenders,
       winners,
@@ -300,8 +289,8 @@ async function readPairs(db: Db, minTogether: number, names: Names): Promise<Cob
   return pairs;
 }
 
-const FIRM_COLUMNS = [
-  "fid",
+/** Firm statistics read as numbers, in CobidFirm's field order. */
+const FIRM_STATS = [
   "n_bids",
   "n_valid",
   "n_disqualified",
@@ -320,7 +309,7 @@ const FIRM_COLUMNS = [
 async function readFirms(db: Db, o: CobidOptions, names: Names): Promise<CobidFirm[]> {
   await db.exec(q("firm_candidates"), { min_firm_bids: o.minFirmBids });
   await db.exec(q("firm_tops"), { top_k: o.topWinners });
-  const f = numberColumns(await db.columns(q("read_firms")), FIRM_COLUMNS);
+  const f = numberColumns(await db.columns(q("read_firms")), ["fid", ...FIRM_STATS]);
   const w = numberColumns(await db.columns(q("read_top_winners")), ["loser", "winner", "n"]);
   const t = numberColumns(await db.columns(q("read_top_tenders")), ["loser", "winner", "tid"]);
   const firms: CobidFirm[] = [];
@@ -339,15 +328,7 @@ async function readFirms(db: Db, o: CobidOptions, names: Names): Promise<CobidFi
     }
     firms.push({
       firm_id: nameOf(names.firms, loser),
-      n_bids: f.n_bids[i] as number,
-      n_valid: f.n_valid[i] as number,
-      n_disqualified: f.n_disqualified[i] as number,
-      n_wins: f.n_wins[i] as number,
-      n_decided: f.n_decided[i] as number,
-      n_lost: f.n_lost[i] as number,
-      n_distinct_winners: f.n_distinct_winners[i] as number,
-      n_lost_to_top: f.n_lost_to_top[i] as number,
-      baseline_top_share: f.baseline_top_share[i] as number,
+      ...rowOf(f, FIRM_STATS, i),
       top_winners: top,
     });
   }

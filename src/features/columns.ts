@@ -33,6 +33,17 @@ export function numberColumns<K extends string>(
   return Object.fromEntries(names.map((n) => [n, numbers(cols, n)])) as Record<K, number[]>;
 }
 
+/** Row `i` of `numberColumns`' result, for the columns `names`, as an object in `names` order. */
+export function rowOf<K extends string>(
+  cols: Readonly<Record<K, readonly number[]>>,
+  names: readonly K[],
+  i: number,
+): Record<K, number> {
+  const row = {} as Record<K, number>;
+  for (const n of names) row[n] = cols[n][i] as number;
+  return row;
+}
+
 /**
  * Reads a one-value query whose value is a JSON array of strings (`to_json(list(x ORDER BY k))::VARCHAR`):
  * many ids for the price of one string.
