@@ -1,36 +1,25 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/duckdb.ts";
+import { describe, expect, it } from "vitest";
 import { InputFileError } from "../../src/errors.ts";
 import { ingest } from "../../src/ingest/index.ts";
-import { memoryDb, tempDir } from "../helpers/db.ts";
+import { memoryDb, perTestDbAndDir } from "../helpers/db.ts";
 
 const A = "91350100MA0001000U";
 const B = "91350100MA00010110";
 const HEADER = "tender_id,firm_id,price,submitted_at,ip";
 
-let db: Db;
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  db = await memoryDb();
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  db.close();
-  await cleanup();
-});
+const ctx = perTestDbAndDir();
 
 const rejects = () =>
-  db.all<{ file: string; line: number; table_name: string; reason: string }>(
+  ctx.db.all<{ file: string; line: number; table_name: string; reason: string }>(
     "SELECT file, line, table_name, reason FROM rejects ORDER BY file, line",
   );
 
 const snapshot = async () => ({
-  bids: await db.all("SELECT * EXCLUDE (_file_id) FROM bids ORDER BY bid_id"),
-  tenders: await db.all("SELECT * EXCLUDE (_file_id) FROM tenders ORDER BY tender_id"),
-  files: await db.all("SELECT sha256, n_read FROM ingest_files ORDER BY file_id"),
+  bids: await ctx.db.all("SELECT * EXCLUDE (_file_id) FROM bids ORDER BY bid_id"),
+  tenders: await ctx.db.all("SELECT * EXCLUDE (_file_id) FROM tenders ORDER BY tender_id"),
+  files: await ctx.db.all("SELECT sha256, n_read FROM ingest_files ORDER BY file_id"),
   rejects: await rejects(),
 });
 
@@ -49,8 +38,8 @@ describe("bad rows", () => {
       `T3,${B},100,2025-05-24 10:00:00,,extra`, // 11 too many fields
       `T3,${B},"1,234.50",2025-05-24 10:00:00,`, // 12 ok
     ];
-    await writeFile(join(dir, "bids.csv"), `${HEADER}\n${rows.join("\n")}\n`);
-    const [r] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\n${rows.join("\n")}\n`);
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ read: 11, loaded: 2, rejected: 8, duplicates: 1 });
     expect(r?.read).toBe((r?.loaded ?? 0) + (r?.rejected ?? 0) + (r?.duplicates ?? 0));
     const rej = await rejects();
@@ -65,14 +54,14 @@ describe("bad rows", () => {
     expect(reasons[6]).toBe(`duplicate key bid_id "T1:${A}" conflicts with line 2`);
     expect(reasons[7]).toMatch(/^malformed CSV record/);
     for (const x of rej) expect(x).toMatchObject({ file: "bids.csv", table_name: "bids" });
-    const prices = await db.all<{ p: number }>("SELECT price::DOUBLE AS p FROM bids ORDER BY p");
+    const prices = await ctx.db.all<{ p: number }>("SELECT price::DOUBLE AS p FROM bids ORDER BY p");
     expect(prices.map((x) => x.p)).toEqual([1234.5, 100000]);
   });
 
   it("keeps the raw row of every reject", async () => {
-    await writeFile(join(dir, "bids.csv"), `${HEADER}\nT1,${A},abc,,\n`);
-    await ingest(db, [dir]);
-    const row = await db.one<{ raw: string }>("SELECT raw FROM rejects");
+    await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\nT1,${A},abc,,\n`);
+    await ingest(ctx.db, [ctx.dir]);
+    const row = await ctx.db.one<{ raw: string }>("SELECT raw FROM rejects");
     expect(JSON.parse(row?.raw ?? "{}")).toEqual({
       tender_id: "T1",
       firm_id: A,
@@ -83,11 +72,11 @@ describe("bad rows", () => {
   });
 
   it("accepts platform ids with --firm-ids any", async () => {
-    await writeFile(join(dir, "bids.csv"), `${HEADER}\nT1,FIRM-001,100,,\n`);
-    const [strict] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\nT1,FIRM-001,100,,\n`);
+    const [strict] = await ingest(ctx.db, [ctx.dir]);
     expect(strict).toMatchObject({ loaded: 0, rejected: 1 });
     const db2 = await memoryDb();
-    const [loose] = await ingest(db2, [dir], { firmIds: "any" });
+    const [loose] = await ingest(db2, [ctx.dir], { firmIds: "any" });
     expect(loose).toMatchObject({ loaded: 1, rejected: 0 });
     db2.close();
   });
@@ -95,28 +84,28 @@ describe("bad rows", () => {
 
 describe("batches over time", () => {
   it("loads nothing new when the same file is ingested again", async () => {
-    await writeFile(join(dir, "bids.csv"), `${HEADER}\nT1,${A},100,,\nT1,${B},abc,,\n`);
-    await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\nT1,${A},100,,\nT1,${B},abc,,\n`);
+    await ingest(ctx.db, [ctx.dir]);
     const before = await snapshot();
-    const [again] = await ingest(db, [dir]);
+    const [again] = await ingest(ctx.db, [ctx.dir]);
     expect(again).toMatchObject({ status: "already_ingested", read: 0, loaded: 0, rejected: 0 });
     expect(await snapshot()).toEqual(before);
   });
 
   it("updates a bid from a later batch and keeps the earlier version on record", async () => {
-    await writeFile(join(dir, "bids.csv"), `${HEADER}\nT1,${A},100,,\nT1,${B},200,,\n`);
-    await ingest(db, [join(dir, "bids.csv")]);
-    await writeFile(join(dir, "bids.csv"), `${HEADER}\nT1,${A},150,,\nT1,${B},200,,\n`);
-    const [r] = await ingest(db, [join(dir, "bids.csv")]);
+    await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\nT1,${A},100,,\nT1,${B},200,,\n`);
+    await ingest(ctx.db, [join(ctx.dir, "bids.csv")]);
+    await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\nT1,${A},150,,\nT1,${B},200,,\n`);
+    const [r] = await ingest(ctx.db, [join(ctx.dir, "bids.csv")]);
     expect(r).toMatchObject({ read: 2, loaded: 1, updated: 1, duplicates: 1 });
-    const cur = await db.all<{ firm_id: string; p: number }>(
+    const cur = await ctx.db.all<{ firm_id: string; p: number }>(
       "SELECT firm_id, price::DOUBLE AS p FROM bids ORDER BY firm_id",
     );
     expect(cur).toEqual([
       { firm_id: A, p: 150 },
       { firm_id: B, p: 200 },
     ]);
-    const hist = await db.all<{ firm_id: string; p: number; by: number }>(
+    const hist = await ctx.db.all<{ firm_id: string; p: number; by: number }>(
       "SELECT firm_id, price::DOUBLE AS p, _superseded_by_file AS by FROM bids_history",
     );
     expect(hist).toEqual([{ firm_id: A, p: 100, by: r?.file_id }]);
@@ -124,29 +113,29 @@ describe("batches over time", () => {
 
   it("derives tender rows from tender-level columns in bids, replaced by a real tenders file", async () => {
     await writeFile(
-      join(dir, "bids.csv"),
+      join(ctx.dir, "bids.csv"),
       `tender_id,firm_id,price,最高投标限价,项目类型\nT1,${A},100,"1,000",水利\n`,
     );
-    await ingest(db, [join(dir, "bids.csv")]);
+    await ingest(ctx.db, [join(ctx.dir, "bids.csv")]);
     expect(
-      await db.all("SELECT tender_id, ceiling_price::DOUBLE AS c, category, _derived FROM tenders"),
+      await ctx.db.all("SELECT tender_id, ceiling_price::DOUBLE AS c, category, _derived FROM tenders"),
     ).toEqual([{ tender_id: "T1", c: 1000, category: "water", _derived: true }]);
-    await writeFile(join(dir, "tenders.csv"), "tender_id,category,ceiling_price\nT1,交通,2000\n");
-    const [r] = await ingest(db, [join(dir, "tenders.csv")]);
+    await writeFile(join(ctx.dir, "tenders.csv"), "tender_id,category,ceiling_price\nT1,交通,2000\n");
+    const [r] = await ingest(ctx.db, [join(ctx.dir, "tenders.csv")]);
     expect(r).toMatchObject({ loaded: 1, updated: 0 });
     expect(
-      await db.all("SELECT tender_id, ceiling_price::DOUBLE AS c, category, _derived FROM tenders"),
+      await ctx.db.all("SELECT tender_id, ceiling_price::DOUBLE AS c, category, _derived FROM tenders"),
     ).toEqual([{ tender_id: "T1", c: 2000, category: "transport", _derived: false }]);
   });
 });
 
 describe("unreadable files", () => {
   async function expectFailure(files: Record<string, string | Buffer>, code: string, message: RegExp) {
-    await writeFile(join(dir, "bids.csv"), `${HEADER}\nT1,${A},100,,\n`);
-    for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
-    await db.exec("CREATE TABLE marker AS SELECT 1 AS x"); // the database before the failed batch
+    await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\nT1,${A},100,,\n`);
+    for (const [name, content] of Object.entries(files)) await writeFile(join(ctx.dir, name), content);
+    await ctx.db.exec("CREATE TABLE marker AS SELECT 1 AS x"); // the database before the failed batch
     const before = await snapshot();
-    const err = await ingest(db, [dir]).then(
+    const err = await ingest(ctx.db, [ctx.dir]).then(
       () => undefined,
       (e: unknown) => e,
     );

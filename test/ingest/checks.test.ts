@@ -1,24 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/duckdb.ts";
+import { describe, expect, it } from "vitest";
 import { usccCheckChar } from "../../src/domain/uscc.ts";
 import { CATEGORY_ALIASES } from "../../src/ingest/columns.ts";
 import { ingest } from "../../src/ingest/index.ts";
 import { INVALID_ID_LIST_MAX } from "../../src/ingest/normalise.ts";
-import { memoryDb, tempDir } from "../helpers/db.ts";
+import { perTestDbAndDir } from "../helpers/db.ts";
 
-let db: Db;
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  db = await memoryDb();
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  db.close();
-  await cleanup();
-});
+const ctx = perTestDbAndDir();
 
 /** The n-th credit code, valid or with a wrong check digit. */
 function code(n: number, valid: boolean): string {
@@ -28,7 +17,7 @@ function code(n: number, valid: boolean): string {
 }
 
 const rejectLines = async () =>
-  (await db.all<{ line: number; reason: string }>("SELECT line, reason FROM rejects ORDER BY line")).map(
+  (await ctx.db.all<{ line: number; reason: string }>("SELECT line, reason FROM rejects ORDER BY line")).map(
     (r) => `${r.line} ${r.reason}`,
   );
 
@@ -41,8 +30,8 @@ describe("credit-code check", () => {
     const rows: string[] = [];
     for (let i = 0; i < invalid; i++) rows.push(`T${i},${code(i, false)},100`, `T${i},${code(i, true)},100`);
     rows.push(`T0,${code(0, false).toLowerCase()},200`); // the same invalid code after upper-casing
-    await writeFile(join(dir, "bids.csv"), `tender_id,firm_id,price\n${rows.join("\n")}\n`);
-    const [r] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.csv"), `tender_id,firm_id,price\n${rows.join("\n")}\n`);
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ read: 2 * invalid + 1, loaded: invalid, rejected: invalid + 1 });
     const expected = [
       ...Array.from(
@@ -61,18 +50,18 @@ describe("labels", () => {
     const labels = Object.entries(CATEGORY_ALIASES).flatMap(([value, aliases]) => [value, ...aliases]);
     const rows = [...labels, ...labels.map((l) => l.toUpperCase()), "unknown", ""];
     await writeFile(
-      join(dir, "tenders.csv"),
+      join(ctx.dir, "tenders.csv"),
       `tender_id,category\n${rows.map((l, i) => `T${i},${l}`).join("\n")}\n`,
     );
-    await ingest(db, [dir]);
+    await ingest(ctx.db, [ctx.dir]);
     // Row i of the file and its label.
     const input = `(SELECT unnest(l) AS label, generate_subscripts(l, 1) - 1 AS i
                      FROM (SELECT from_json($labels, '["VARCHAR"]') AS l)) s`;
-    const got = await db.all<{ label: string; category: string | null }>(
+    const got = await ctx.db.all<{ label: string; category: string | null }>(
       `SELECT s.label, t.category FROM tenders t JOIN ${input} ON t.tender_id = 'T' || s.i ORDER BY s.i`,
       { labels: JSON.stringify(rows) },
     );
-    const expected = await db.all<{ label: string; category: string | null }>(
+    const expected = await ctx.db.all<{ label: string; category: string | null }>(
       `SELECT s.label, CASE WHEN nullif(trim(s.label), '') IS NULL THEN NULL
               ELSE coalesce((SELECT value FROM bw_labels WHERE kind = 'category' AND label = lower(s.label)), 'other')
               END AS category

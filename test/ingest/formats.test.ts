@@ -1,10 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import iconv from "iconv-lite";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/duckdb.ts";
+import { describe, expect, it } from "vitest";
 import { ingest } from "../../src/ingest/index.ts";
-import { memoryDb, tempDir } from "../helpers/db.ts";
+import { memoryDb, perTestDbAndDir, tempDir } from "../helpers/db.ts";
 
 // Two valid credit codes (GB 32100-2015 check digits).
 const A = "91350100MA0001000U";
@@ -36,21 +35,10 @@ const objects = [
   },
 ];
 
-let db: Db;
-let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeEach(async () => {
-  db = await memoryDb();
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  db.close();
-  await cleanup();
-});
+const ctx = perTestDbAndDir();
 
 async function loadedBids(): Promise<unknown[]> {
-  return db.all(
+  return ctx.db.all(
     `SELECT bid_id, firm_id, firm_name, price::DOUBLE AS price, strftime(submitted_at, '%Y-%m-%d %H:%M:%S') AS submitted_at, is_winner
      FROM bids ORDER BY bid_id`,
   );
@@ -77,45 +65,45 @@ const expected = [
 
 describe("ingest formats and encodings", () => {
   it("reads UTF-8 CSV", async () => {
-    await writeFile(join(dir, "bids.csv"), csvText);
-    const [r] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.csv"), csvText);
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ encoding: "utf-8", format: "csv", read: 2, loaded: 2, rejected: 0 });
     expect(await loadedBids()).toEqual(expected);
   });
 
   it("reads UTF-8 CSV with a BOM", async () => {
-    await writeFile(join(dir, "bids.csv"), `\uFEFF${csvText}`);
-    const [r] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.csv"), `\uFEFF${csvText}`);
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ encoding: "utf-8-bom", loaded: 2 });
     expect(await loadedBids()).toEqual(expected);
   });
 
   it("detects GBK CSV (no GB18030-only characters)", async () => {
     const gbkSafe = csvText.replace("𠀀", "");
-    await writeFile(join(dir, "bids.csv"), iconv.encode(gbkSafe, "gbk"));
-    const [r] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.csv"), iconv.encode(gbkSafe, "gbk"));
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ encoding: "gb18030", loaded: 2 });
     const rows = (await loadedBids()) as { firm_name: string }[];
     expect(rows.map((x) => x.firm_name)).toEqual(["甲建设有限公司", "乙工程有限公司"]);
   });
 
   it("detects GB18030 CSV with four-byte characters", async () => {
-    await writeFile(join(dir, "bids.csv"), iconv.encode(csvText, "gb18030"));
-    const [r] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.csv"), iconv.encode(csvText, "gb18030"));
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ encoding: "gb18030", loaded: 2 });
     expect(await loadedBids()).toEqual(expected);
   });
 
   it("reads NDJSON", async () => {
-    await writeFile(join(dir, "bids.ndjson"), `${objects.map((o) => JSON.stringify(o)).join("\n")}\n\n`);
-    const [r] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.ndjson"), `${objects.map((o) => JSON.stringify(o)).join("\n")}\n\n`);
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ format: "ndjson", read: 2, loaded: 2 });
     expect(await loadedBids()).toEqual(expected);
   });
 
   it("reads a JSON array, and a .json file holding NDJSON", async () => {
-    await writeFile(join(dir, "bids.json"), JSON.stringify(objects, null, 2));
-    const [r] = await ingest(db, [dir]);
+    await writeFile(join(ctx.dir, "bids.json"), JSON.stringify(objects, null, 2));
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ format: "json", loaded: 2 });
     expect(await loadedBids()).toEqual(expected);
 
@@ -129,26 +117,26 @@ describe("ingest formats and encodings", () => {
   });
 
   it("reads Parquet with typed columns", async () => {
-    const path = join(dir, "bids.parquet");
-    await db.exec(
+    const path = join(ctx.dir, "bids.parquet");
+    await ctx.db.exec(
       `COPY (SELECT * FROM (VALUES
          ('T1', '${A}', '𠀀甲建设有限公司', 1234567.89::DECIMAL(18,2), TIMESTAMP '2025-05-24 18:47:38', true),
          ('T1', '${B}', '乙工程有限公司', 1250000::DECIMAL(18,2), TIMESTAMP '2025-05-24 18:50:00', false))
        v(tender_id, firm_id, firm_name, price, submitted_at, is_winner)) TO '${path}' (FORMAT parquet)`,
     );
-    const [r] = await ingest(db, [path]);
+    const [r] = await ingest(ctx.db, [path]);
     expect(r).toMatchObject({ format: "parquet", encoding: "binary", loaded: 2 });
     expect(await loadedBids()).toEqual(expected);
   });
 
   it("reports NDJSON lines that are not JSON objects with their line numbers", async () => {
     await writeFile(
-      join(dir, "bids.ndjson"),
+      join(ctx.dir, "bids.ndjson"),
       `${JSON.stringify(objects[0])}\n{"tender_id": "T2",\n[1,2]\n${JSON.stringify(objects[1])}\n`,
     );
-    const [r] = await ingest(db, [dir]);
+    const [r] = await ingest(ctx.db, [ctx.dir]);
     expect(r).toMatchObject({ read: 4, loaded: 2, rejected: 2 });
-    const rej = await db.all<{ line: number; reason: string }>(
+    const rej = await ctx.db.all<{ line: number; reason: string }>(
       "SELECT line, reason FROM rejects ORDER BY line",
     );
     expect(rej).toEqual([
