@@ -6,6 +6,7 @@
  * between jobs; partition jobs never open it (each has its own in-memory DuckDB).
  */
 import { availableParallelism } from "node:os";
+import { resolve as resolvePath } from "node:path";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Command } from "commander";
 import { Redis } from "ioredis";
@@ -174,7 +175,6 @@ export function registerWorkerCommands(program: Command): void {
         const queues = parseQueues(o.queues);
         if (o.concurrency < 1) throw new UsageError("--concurrency must be at least 1");
         if (o.threads !== undefined && o.threads < 1) throw new UsageError("--threads must be at least 1");
-        const { resolve } = await import("node:path");
         const stop = await startWorkers({
           db: o.db,
           redisUrl,
@@ -182,7 +182,7 @@ export function registerWorkerCommands(program: Command): void {
           queues,
           partitionConcurrency: o.concurrency,
           ...(o.threads ? { partitionThreads: o.threads } : {}),
-          ...(o.workDir ? { workDir: resolve(o.workDir) } : {}),
+          ...(o.workDir ? { workDir: resolvePath(o.workDir) } : {}),
         });
         stderrLogger.info("workers running", {
           redis: safeUrl(redisUrl),
@@ -211,8 +211,10 @@ export function registerWorkerCommands(program: Command): void {
       if (o.cron.trim().split(/\s+/).length < 5)
         throw new UsageError(`--cron "${o.cron}" is not a cron pattern`);
       const redisUrl = o.redis ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-      const { resolve } = await import("node:path");
-      await registerSchedule(redisUrl, o.cron, { inbox: resolve(o.inbox), outRoot: resolve(o.outRoot) });
+      await registerSchedule(redisUrl, o.cron, {
+        inbox: resolvePath(o.inbox),
+        outRoot: resolvePath(o.outRoot),
+      });
       stderrLogger.info("scheduled", {
         cron: o.cron,
         tz: "Asia/Shanghai",
