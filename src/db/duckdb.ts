@@ -157,6 +157,7 @@ export class Db {
     write: (appender: DuckDBAppender, item: T) => void,
     options: { temp?: boolean } = {},
   ): Promise<number> {
+    const t0 = PROFILE ? performance.now() : 0;
     const appender = await this.conn.createAppender(table, "main", options.temp ? "temp" : null);
     let n = 0;
     try {
@@ -176,6 +177,7 @@ export class Db {
       throw err;
     }
     appender.closeSync();
+    if (PROFILE) profile("append", table, t0, n);
     return n;
   }
 
@@ -210,7 +212,9 @@ export class Db {
       await this.conn.run("BEGIN TRANSACTION");
       try {
         const result = await fn();
+        const t0 = PROFILE ? performance.now() : 0;
         await this.conn.run("COMMIT");
+        if (PROFILE) profile("exec", "COMMIT", t0, undefined);
         return result;
       } catch (err) {
         await this.conn.run("ROLLBACK");
