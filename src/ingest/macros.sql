@@ -17,7 +17,10 @@ CREATE OR REPLACE MACRO bw_text(s) AS
   END, '');
 
 -- The *_t macros take text already through bw_text (ingest computes it once per value); bw_text is
--- idempotent, so bw_x(s) = bw_x_t(bw_text(s)).
+-- idempotent, so bw_x(s) = bw_x_t(bw_text(s)). The bw_x(s) macros are written that way with a lambda,
+-- `list_transform([bw_text(s)], lambda t: bw_x_t(t))[1]`: DuckDB expands a macro inline, once per use of
+-- its parameter, so plain nesting copies bw_text (itself using s eleven times) into every use of t, and
+-- hundreds of copies made creating bw_ts alone take about 0.2 s (issue 5). The lambda takes the value once.
 
 -- Number text: drop thousands separators, currency signs, spaces and a trailing 元. Each replacement runs
 -- only where its pattern occurs (regexp_replace is costly per value; without a match it returns its input).
@@ -33,7 +36,7 @@ CREATE OR REPLACE MACRO bw_num_yuan_t(x) AS
 
 CREATE OR REPLACE MACRO bw_num_text_t(t) AS bw_num_yuan_t(bw_num_strip_t(t));
 
-CREATE OR REPLACE MACRO bw_num_text(s) AS bw_num_text_t(bw_text(s));
+CREATE OR REPLACE MACRO bw_num_text(s) AS list_transform([bw_text(s)], lambda t: bw_num_text_t(t))[1];
 
 CREATE OR REPLACE MACRO bw_num(s) AS try_cast(bw_num_text(s) AS DOUBLE);
 
@@ -73,7 +76,7 @@ CREATE OR REPLACE MACRO bw_ts_ws_t(x) AS
 
 CREATE OR REPLACE MACRO bw_ts_text_t(t) AS bw_ts_ws_t(bw_ts_z_t(bw_ts_sep_t(t)));
 
-CREATE OR REPLACE MACRO bw_ts_text(s) AS bw_ts_text_t(bw_text(s));
+CREATE OR REPLACE MACRO bw_ts_text(s) AS list_transform([bw_text(s)], lambda t: bw_ts_text_t(t))[1];
 
 -- x = trim(bw_ts_text(s)).
 CREATE OR REPLACE MACRO bw_ts_parse(x) AS
@@ -87,7 +90,7 @@ CREATE OR REPLACE MACRO bw_ts_parse(x) AS
          '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%d', '%Y%m%d%H%M%S', '%Y%m%d', '%Y.%m.%d %H:%M:%S', '%Y.%m.%d']))
   END;
 
-CREATE OR REPLACE MACRO bw_ts(s) AS bw_ts_parse(trim(bw_ts_text(s)));
+CREATE OR REPLACE MACRO bw_ts(s) AS list_transform([trim(bw_ts_text(s))], lambda x: bw_ts_parse(x))[1];
 
 -- A plausible time: year (in the session time zone) from 1990 to 2100. Compared with the bounds of that
 -- range rather than with year(t), which costs a calendar computation per value.
@@ -98,7 +101,7 @@ CREATE OR REPLACE MACRO bw_ts_ok(t) AS
 CREATE OR REPLACE MACRO bw_date_parse(x) AS
   try_cast(try_strptime(x, ['%Y-%m-%d', '%Y%m%d', '%Y.%m.%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M']) AS DATE);
 
-CREATE OR REPLACE MACRO bw_date(s) AS bw_date_parse(trim(bw_ts_text(s)));
+CREATE OR REPLACE MACRO bw_date(s) AS list_transform([trim(bw_ts_text(s))], lambda x: bw_date_parse(x))[1];
 
 -- One CASE over the labels rather than `lower(t) IN (…)`, which DuckDB plans as a join with the list (a hash
 -- probe per value, about twice the cost).
@@ -110,7 +113,7 @@ CREATE OR REPLACE MACRO bw_bool_t(t) AS
     WHEN '否' THEN false WHEN '未中标' THEN false WHEN '×' THEN false
   END;
 
-CREATE OR REPLACE MACRO bw_bool(s) AS bw_bool_t(bw_text(s));
+CREATE OR REPLACE MACRO bw_bool(s) AS list_transform([bw_text(s)], lambda t: bw_bool_t(t))[1];
 
 -- MAC: 12 hex digits in any separator style → 'AA:BB:CC:DD:EE:FF'; anything else is kept upper-cased.
 -- Text already in that form is returned as it is (what the general rule gives it).
@@ -122,7 +125,7 @@ CREATE OR REPLACE MACRO bw_mac_t(t) AS
     ELSE upper(t)
   END;
 
-CREATE OR REPLACE MACRO bw_mac(s) AS bw_mac_t(bw_text(s));
+CREATE OR REPLACE MACRO bw_mac(s) AS list_transform([bw_text(s)], lambda t: bw_mac_t(t))[1];
 
 -- Identifiers: trimmed, full-width folded, upper-cased (credit codes and ID numbers use upper-case letters).
 CREATE OR REPLACE MACRO bw_id(s) AS upper(bw_text(s));

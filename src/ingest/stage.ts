@@ -67,6 +67,7 @@ async function stageCsv(db: Db, path: string): Promise<Staged> {
   const rejects = (
     await db.all<{ line: number; reason: string; raw: string | null }>(q("csv_structural_rejects"))
   ).map((r) => ({ line: r.line, reason: `malformed CSV record: ${r.reason}`, raw: r.raw }));
+  await db.exec(q("csv_first_rowid"));
   if (rejects.length > 0) {
     await db.exec(q("csv_reject_offsets"));
     await db.exec(q("csv_lines"));
