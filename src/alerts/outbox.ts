@@ -2,6 +2,7 @@
  * The delivery outbox (contract §3): alerts are written to DuckDB first, one row per (alert, channel);
  * delivery to BullMQ happens from here. A row is delivered once: its job id is the alert id, and a
  * delivered row is never sent again. Redis down → rows stay pending for `bidwatch deliver` or the next run.
+ * The alert's JSON is stored once per alert and enqueue call (table outbox_payload), not once per channel.
  */
 import { DuckDBTimestampTZValue } from "@duckdb/node-api";
 import { type Db, sqlSection } from "../db/duckdb.ts";
@@ -16,28 +17,35 @@ export interface OutboxRow {
   readonly payload: string;
 }
 
+/**
+ * Creates the outbox tables, and moves an outbox made by an earlier version (the payload in a JSON column
+ * of every row) to the current layout in one transaction: pending rows stay pending with the payload they
+ * were enqueued with, delivered rows stay delivered. Must not be called inside a transaction.
+ */
 export async function initOutbox(db: Db): Promise<void> {
   await db.exec(q("init"));
+  const legacy = await db.one<{ n: number }>(q("legacy_layout"));
+  if ((legacy?.n ?? 0) > 0) await db.transaction(() => db.exec(q("migrate_legacy")));
 }
 
-/** The outbox's columns in table order (outbox.sql `init`), as `enqueueAlerts` appends them. */
+/** The columns of outbox and outbox_payload in table order (outbox.sql `init`), as `enqueueAlerts` appends them. */
 const OUTBOX_COLUMNS = [
   "alert_id",
   "channel",
-  "payload",
+  "payload_id",
   "created_at",
   "delivered_at",
   "attempts",
   "last_error",
 ] as const;
+const PAYLOAD_COLUMNS = ["payload_id", "alert_id", "payload"] as const;
 
 /**
  * Adds a pending row for every (alert, channel) not in the outbox yet. Returns how many were added.
- * The payload is the alert's JSON text (`JSON.stringify(alert)`). Rows go straight into the table through
- * DuckDB's appender (append.ts), in one transaction: no statement per row, no staging copy, and no second
- * parse of the payloads (JSON.stringify writes valid JSON, and a VARCHAR → JSON cast only checks it,
- * keeping the text). Pairs already in the outbox are left alone (a delivered row is never sent again); a
- * pair repeated within the call keeps its first payload. Must not be called inside a transaction.
+ * The payload is the alert's JSON text (`JSON.stringify(alert)`), stored once per alert with a new row.
+ * Rows go straight into the tables through DuckDB's appender (append.ts), in one transaction: no statement
+ * per row and no staging copy. Pairs already in the outbox are left alone (a delivered row is never sent
+ * again); a pair repeated within the call keeps its first payload. Must not be called inside a transaction.
  */
 export async function enqueueAlerts(db: Db, alerts: readonly Alert[], clock: Clock): Promise<number> {
   const createdAt = new DuckDBTimestampTZValue(BigInt(clock.now().getTime()) * 1000n);
@@ -47,39 +55,50 @@ export async function enqueueAlerts(db: Db, alerts: readonly Alert[], clock: Clo
       ids: JSON.stringify([...new Set(alerts.map((a) => a.id))]),
     });
     for (const r of existing) channelsOf(done, r.alert_id).add(r.channel);
-    return appendRows(
-      db,
-      "outbox",
-      OUTBOX_COLUMNS,
-      newRows(alerts, done),
-      (appender, [a, channel, payload]) => {
-        appender.appendVarchar(a.id);
-        appender.appendVarchar(channel);
-        appender.appendVarchar(payload);
-        appender.appendTimestampTZ(createdAt);
-        appender.appendNull();
-        appender.appendInteger(0);
-        appender.appendNull();
-      },
-    );
+    const last = (await db.one<{ last: number }>(q("last_payload_id")))?.last ?? 0;
+    const { payloads, rows } = newRows(alerts, done, last);
+    await appendRows(db, "outbox_payload", PAYLOAD_COLUMNS, payloads, (appender, [id, a]) => {
+      appender.appendBigInt(BigInt(id));
+      appender.appendVarchar(a.id);
+      appender.appendVarchar(JSON.stringify(a));
+    });
+    return appendRows(db, "outbox", OUTBOX_COLUMNS, rows, (appender, [alertId, channel, payloadId]) => {
+      appender.appendVarchar(alertId);
+      appender.appendVarchar(channel);
+      appender.appendBigInt(BigInt(payloadId));
+      appender.appendTimestampTZ(createdAt);
+      appender.appendNull();
+      appender.appendInteger(0);
+      appender.appendNull();
+    });
   });
 }
 
-/** The (alert, channel, payload) rows not in `done` yet, each alert's payload made once. */
-function* newRows(
+/**
+ * The (alert, channel) pairs not in `done` yet, each with the id of its alert's payload, and the payloads
+ * to store: one per alert that has a new pair, numbered on from `lastId`.
+ */
+function newRows(
   alerts: readonly Alert[],
   done: Map<string, Set<string>>,
-): Generator<[Alert, string, string]> {
+  lastId: number,
+): { payloads: [number, Alert][]; rows: [string, string, number][] } {
+  const payloads: [number, Alert][] = [];
+  const rows: [string, string, number][] = [];
   for (const a of alerts) {
     const seen = channelsOf(done, a.id);
-    let payload: string | undefined;
+    let payloadId: number | undefined;
     for (const channel of a.channels) {
       if (seen.has(channel)) continue;
       seen.add(channel);
-      payload ??= JSON.stringify(a);
-      yield [a, channel, payload];
+      if (payloadId === undefined) {
+        payloadId = lastId + payloads.length + 1;
+        payloads.push([payloadId, a]);
+      }
+      rows.push([a.id, channel, payloadId]);
     }
   }
+  return { payloads, rows };
 }
 
 function channelsOf(done: Map<string, Set<string>>, alertId: string): Set<string> {
