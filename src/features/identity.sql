@@ -32,11 +32,14 @@ WITH vals AS (
   SELECT 'contact_phone' AS field, contact_phone AS value, min({{firm_key}}) AS f0, max({{firm_key}}) AS f1 FROM bids GROUP BY contact_phone
 )
 -- (The placeholder test sits inside the CASE so that it runs once per value, after the grouping: on its
--- own, the optimiser would push it below the GROUP BY and run it once per bid.)
+-- own, the optimiser would push it below the GROUP BY and run it once per bid. It is a list_contains, not
+-- NOT IN: the optimiser turns NOT IN into a join that runs for every value, also the single-firm ones the
+-- CASE leaves out, and most values (file hashes above all) belong to one firm.)
 SELECT row_number() OVER ()::INTEGER AS vid, field, value FROM vals
 WHERE value IS NOT NULL
-  AND CASE WHEN f0 <> f1 THEN upper(trim(value)) NOT IN ('0.0.0.0', '127.0.0.1', '::1', '00:00:00:00:00:00',
-    'FF:FF:FF:FF:FF:FF', 'UNKNOWN', 'NULL', 'NONE', 'N/A', '-', '0', '无', '未知', 'D41D8CD98F00B204E9800998ECF8427E')
+  AND CASE WHEN f0 <> f1 THEN NOT list_contains(['0.0.0.0', '127.0.0.1', '::1', '00:00:00:00:00:00',
+    'FF:FF:FF:FF:FF:FF', 'UNKNOWN', 'NULL', 'NONE', 'N/A', '-', '0', '无', '未知', 'D41D8CD98F00B204E9800998ECF8427E'],
+    upper(trim(value)))
     ELSE false END;
 CREATE OR REPLACE TEMP TABLE feat_identity_long AS
 SELECT m.vid, b.tender_id, b.firm_id FROM bids b JOIN feat_identity_multi m ON m.field = 'ip' AND m.value = b.ip

@@ -268,17 +268,16 @@ export async function computeProcessGlobalFeatures(
 }
 
 /**
- * The rows of a proc_* table in `order`, as objects with the table's columns in table order. Each row arrives as
- * one JSON array of its values (`read_rows`); `replace` swaps a column for an expression whose value `restore`
- * turns back into the column's value.
+ * The rows of a proc_* table in `order`, each as the JSON array of its values (`read_rows`), parsed, and its
+ * column names (from DESCRIBE, in table order). `replace` swaps a column for an expression. The texts come back
+ * as one column (`Db.columns`): a row object per text would only be unwrapped again.
  */
-async function readRows<T>(
+async function readValues(
   db: Db,
   table: string,
   order: readonly string[],
   replace: Readonly<Record<string, string>> = {},
-  restore: (row: Record<string, unknown>) => void = () => {},
-): Promise<T[]> {
+): Promise<{ columns: string[]; rows: unknown[][] }> {
   const columns = (await db.all<{ column_name: string }>(`DESCRIBE ${ident(table)}`)).map(
     (c) => c.column_name,
   );
@@ -286,29 +285,107 @@ async function readRows<T>(
     .replaceAll("{{columns}}", columns.map((c) => replace[c] ?? ident(c)).join(", "))
     .replaceAll("{{table}}", ident(table))
     .replaceAll("{{order}}", order.map(ident).join(", "));
-  const rows = await db.all<{ j: string }>(sql);
-  return rows.map((r) => {
-    const values = JSON.parse(r.j) as unknown[];
+  const texts = (await db.columns(sql)).j ?? [];
+  return { columns, rows: texts.map((j) => JSON.parse(j as string) as unknown[]) };
+}
+
+/** The rows of a proc_* table in `order`, as objects with the table's columns in table order. */
+async function readRows<T>(db: Db, table: string, order: readonly string[]): Promise<T[]> {
+  const { columns, rows } = await readValues(db, table, order);
+  return rows.map((values) => {
     const row: Record<string, unknown> = {};
     for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i];
-    restore(row);
     return row as T;
   });
 }
 
+/** proc_tenders' columns in table order (readTenders checks them against the table). */
+const TENDER_COLUMNS = [
+  "tender_id",
+  "category",
+  "method",
+  "evaluation_method",
+  "tenderee_id",
+  "agency_id",
+  "ceiling_price",
+  "published_at",
+  "bid_deadline",
+  "submission_seconds",
+  "submission_days_elapsed",
+  "submission_days_calendar",
+  "n_bids",
+  "n_firms",
+  "n_valid_bids",
+  "n_disqualified_bids",
+  "firms",
+  "valid_firms",
+  "disqualified_firms",
+  "disqualified_only_firms",
+  "winner_firms",
+  "winner_price",
+  "lowest_non_winner_price",
+  "lowest_non_winner_firms",
+  "second_lowest_ratio",
+  "lowest_price",
+  "lowest_firms",
+  "lowest_all_disqualified",
+  "lowest_disqualify_reasons",
+] as const satisfies readonly (keyof ProcessTender)[];
+
 /**
  * proc_tenders in tender id order. Most tenders disqualified no one, so their valid firms are their firms: those
- * are sent once (valid_firms NULL) and share the array in JS, which halves what is converted and parsed.
+ * are sent once (valid_firms NULL) and share the array in JS, which halves what is converted and parsed. Each
+ * row's values become one object literal with the keys in table order, as readRows would set them: adding 29 keys
+ * one by one to each of a hundred thousand objects took about as long as parsing their JSON.
  */
-function readTenders(db: Db): Promise<ProcessTender[]> {
-  return readRows<ProcessTender>(
-    db,
-    "proc_tenders",
-    ["tender_id"],
-    { valid_firms: "CASE WHEN valid_firms = firms THEN NULL ELSE valid_firms END" },
-    (row) => {
-      row.valid_firms ??= row.firms;
-    },
+async function readTenders(db: Db): Promise<ProcessTender[]> {
+  const { columns, rows } = await readValues(db, "proc_tenders", ["tender_id"], {
+    valid_firms: "CASE WHEN valid_firms = firms THEN NULL ELSE valid_firms END",
+  });
+  if (columns.join() !== TENDER_COLUMNS.join()) {
+    throw new BidwatchError(
+      "E_FEATURE_COLUMNS",
+      `process features: proc_tenders has columns ${columns.join(", ")}`,
+    );
+  }
+  // Values by column name (TENDER_COLUMNS order = the table's, checked above).
+  const c = Object.fromEntries(TENDER_COLUMNS.map((name, i) => [name, i])) as Record<
+    (typeof TENDER_COLUMNS)[number],
+    number
+  >;
+  const at = <T>(v: readonly unknown[], name: (typeof TENDER_COLUMNS)[number]) => v[c[name]] as T;
+  return rows.map(
+    (v): ProcessTender => ({
+      tender_id: at(v, "tender_id"),
+      category: at(v, "category"),
+      method: at(v, "method"),
+      evaluation_method: at(v, "evaluation_method"),
+      tenderee_id: at(v, "tenderee_id"),
+      agency_id: at(v, "agency_id"),
+      ceiling_price: at(v, "ceiling_price"),
+      published_at: at(v, "published_at"),
+      bid_deadline: at(v, "bid_deadline"),
+      submission_seconds: at(v, "submission_seconds"),
+      submission_days_elapsed: at(v, "submission_days_elapsed"),
+      submission_days_calendar: at(v, "submission_days_calendar"),
+      n_bids: at(v, "n_bids"),
+      n_firms: at(v, "n_firms"),
+      n_valid_bids: at(v, "n_valid_bids"),
+      n_disqualified_bids: at(v, "n_disqualified_bids"),
+      firms: at(v, "firms"),
+      valid_firms: at<readonly string[] | null>(v, "valid_firms") ?? at<readonly string[]>(v, "firms"),
+      disqualified_firms: at(v, "disqualified_firms"),
+      disqualified_only_firms: at(v, "disqualified_only_firms"),
+      winner_firms: at(v, "winner_firms"),
+      winner_price: at(v, "winner_price"),
+      lowest_non_winner_price: at(v, "lowest_non_winner_price"),
+      lowest_non_winner_firms: at(v, "lowest_non_winner_firms"),
+      second_lowest_ratio: at(v, "second_lowest_ratio"),
+      lowest_price: at(v, "lowest_price"),
+      lowest_firms: at(v, "lowest_firms"),
+      lowest_all_disqualified: at(v, "lowest_all_disqualified"),
+      lowest_disqualify_reasons: at(v, "lowest_disqualify_reasons"),
+    }),
   );
 }
 
