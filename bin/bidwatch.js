@@ -11,6 +11,9 @@ process.env.TZ ??= "Asia/Shanghai";
 // Unless the caller chose a limit (--max-old-space-size in the node options), the CLI runs itself once more
 // in a child with a heap of up to half the machine's memory (DuckDB keeps to its own limit, src/db/duckdb.ts).
 // Signals are passed on; if this process dies outright, the child sees its IPC channel close and stops.
+// The child also gets a 64 MB young generation (V8's default is 16 MB on 64-bit): the run allocates
+// short-lived objects in bulk (rows read, alerts built, lines written), and at a million bids the larger
+// semi-space cut garbage collection by about a second and peak RSS by about 200 MB (issue 5, bench).
 const MB = 2 ** 20;
 const heapMb = Math.floor(totalmem() / 2 / MB);
 const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) =>
@@ -21,7 +24,15 @@ delete process.env.BIDWATCH_LAUNCHED;
 const relaunch = !chosen && !launched && getHeapStatistics().heap_size_limit / MB < heapMb;
 
 if (relaunch) {
-  const args = [...process.execArgv, `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url)];
+  const semi = process.execArgv.some((a) => a.startsWith("--max-semi-space-size"))
+    ? []
+    : ["--max-semi-space-size=64"];
+  const args = [
+    ...process.execArgv,
+    `--max-old-space-size=${heapMb}`,
+    ...semi,
+    fileURLToPath(import.meta.url),
+  ];
   const child = spawn(process.execPath, [...args, ...process.argv.slice(2)], {
     stdio: ["inherit", "inherit", "inherit", "ipc"],
     env: { ...process.env, BIDWATCH_LAUNCHED: "1" },
