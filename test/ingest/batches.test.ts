@@ -143,6 +143,12 @@ describe("unreadable files", () => {
     expect((err as InputFileError).code).toBe(code);
     expect((err as InputFileError).message).toMatch(message);
     expect(await snapshot()).toEqual(before);
+    // Files are prepared in temp tables before the load transaction; none of them outlives a failure.
+    const temp = await ctx.db.all<{ name: string }>(
+      `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND table_name <> 'bw_labels'
+       UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal`,
+    );
+    expect(temp).toEqual([]);
   }
 
   it("fails on an unknown table and loads nothing of the batch", () =>
@@ -153,6 +159,17 @@ describe("unreadable files", () => {
       { "tenders.csv": "title,region\nx,330102\n" },
       "E_MISSING_COLUMN",
       /tenders\.csv.*"tender_id"/,
+    ));
+
+  it("fails on a file read after others were prepared, keeping none of them", () =>
+    expectFailure(
+      {
+        "tenders.csv": "tender_id,title\nT1,x\n",
+        "firms.csv": `firm_id,name\n${A},a\n`,
+        "bids.csv": "tender_id,price\nT1,100\n",
+      },
+      "E_MISSING_COLUMN",
+      /bids\.csv.*"firm_id"/,
     ));
 
   it("fails on an Excel workbook saved as .csv", () =>
