@@ -126,7 +126,9 @@ WITH pairs AS (
 ), market_n AS (
   SELECT mid, count(DISTINCT tid) AS n FROM cobid_elig GROUP BY mid
 ), expected AS (
-  SELECT c.fid_a, c.fid_b, sum(ma.n * mb.n / m.n) AS expected_together
+  -- Summed in market order (a list, then list_sum) rather than with sum(), whose parallel partial sums add up in
+  -- varying order: the same input then gives bit-identical values on every run.
+  SELECT c.fid_a, c.fid_b, list_sum(list(ma.n * mb.n / m.n ORDER BY ma.mid)) AS expected_together
   FROM pairs c
   JOIN firm_market ma ON ma.fid = c.fid_a
   JOIN firm_market mb ON mb.fid = c.fid_b AND mb.mid = ma.mid
@@ -287,7 +289,8 @@ WITH n_winners AS (
   FROM cobid_top top JOIN market_wins w ON w.winner = top.winner JOIN market_decided d ON d.mid = w.mid
   GROUP BY top.loser, w.mid
 ), baseline AS (
-  SELECT lm.loser, sum(lm.n * coalesce(s.share, 0)) / sum(lm.n) AS baseline_top_share
+  -- list_sum in market order, not sum(): bit-identical on every run (see `expected` in `pairs`).
+  SELECT lm.loser, list_sum(list(lm.n * coalesce(s.share, 0) ORDER BY lm.mid)) / sum(lm.n) AS baseline_top_share
   FROM lost_market lm LEFT JOIN top_market_share s ON s.loser = lm.loser AND s.mid = lm.mid
   GROUP BY lm.loser
 )
