@@ -83,24 +83,23 @@ WHERE t.n_bidders <= $max_bidders;
 -- name: pairs
 -- Firm pairs that met in ≥ 2 tenders with at most $max_bidders bidders (meeting in a 200-bidder lot
 -- says nothing). Self-join on tender with a.fid < b.fid.
--- Almost every pair meets once (at a million bids: 4.1 M pairs, 112 k of them twice or more), so the
--- pairs are found first with a count over one packed BIGINT key (fid_a · 2³² + fid_b), the cheapest
--- aggregate DuckDB has for them, and only their shared tenders are kept (`cobid_shared`, one row per pair
--- and shared tender). Every pair statistic, and the tender lists read_pairs returns, come from that
--- small table. fids are positive INTEGERs, so the packed key is exact.
+-- Almost every pair meets once (at a million bids: 4.3 M meetings of 4.1 M pairs, 112 k of them twice or
+-- more), so the self-join runs once and each meeting is counted over its pair's packed BIGINT key
+-- (fid_a · 2³² + fid_b) with a window count, cheaper than grouping the 4.1 M keys and joining again;
+-- only the meetings of pairs that met twice or more are kept (`cobid_shared`, one row per pair and shared
+-- tender). Every pair statistic, and the tender lists read_pairs returns, come from that small table.
+-- fids are positive INTEGERs, so the packed key is exact.
 -- (Run after `eligible`, which binds $max_bidders; a section with parameters holds one statement.)
-CREATE OR REPLACE TEMP TABLE cobid_pair_keys AS
-SELECT (a.fid::BIGINT << 32) | b.fid AS k
-FROM cobid_elig a
-JOIN cobid_elig b ON a.tid = b.tid AND a.fid < b.fid
-GROUP BY k
-HAVING count(*) >= 2;
-
 CREATE OR REPLACE TEMP TABLE cobid_shared AS
-SELECT a.fid AS fid_a, b.fid AS fid_b, a.tid, a.won AS won_a, b.won AS won_b, a.n_winners > 0 AS decided
-FROM cobid_elig a
-JOIN cobid_elig b ON a.tid = b.tid AND a.fid < b.fid
-WHERE (a.fid::BIGINT << 32) | b.fid IN (SELECT k FROM cobid_pair_keys);
+SELECT fid_a, fid_b, tid, won_a, won_b, decided
+FROM (
+  SELECT
+    a.fid AS fid_a, b.fid AS fid_b, a.tid, a.won AS won_a, b.won AS won_b, a.n_winners > 0 AS decided,
+    count(*) OVER (PARTITION BY (a.fid::BIGINT << 32) | b.fid) AS n_met
+  FROM cobid_elig a
+  JOIN cobid_elig b ON a.tid = b.tid AND a.fid < b.fid
+)
+WHERE n_met >= 2;
 
 -- n_a / n_b count the firm's participations in the same eligible tenders, so Jaccard is consistent.
 -- expected_together: meetings expected if both firms chose their tenders independently within each
@@ -506,7 +505,6 @@ DROP TABLE IF EXISTS cobid_p;
 DROP TABLE IF EXISTS cobid_t;
 DROP TABLE IF EXISTS cobid_tt;
 DROP TABLE IF EXISTS cobid_elig;
-DROP TABLE IF EXISTS cobid_pair_keys;
 DROP TABLE IF EXISTS cobid_shared;
 DROP TABLE IF EXISTS cobid_cand;
 DROP TABLE IF EXISTS cobid_losses;
