@@ -23,33 +23,25 @@ SELECT count(*)::INTEGER AS n FROM duckdb_columns()
 WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'outbox'
   AND column_name = 'payload';
 
+-- name: set_aside_legacy
+ALTER TABLE outbox RENAME TO bw_outbox_legacy;
+
 -- name: migrate_legacy
--- Moves an earlier version's outbox to the current layout: each distinct (alert, payload text) becomes one
--- outbox_payload row (the text is kept as it was stored), every row keeps its keys, times, attempts and
--- error. Runs after `init` (outbox_payload exists, outbox is the old table) inside one transaction.
+-- Moves an earlier version's outbox (set aside as bw_outbox_legacy, the current tables made by `init`) to
+-- the current layout: each distinct (alert, payload text) becomes one outbox_payload row (the text is kept as
+-- it was stored), every row keeps its keys, times, attempts and error. Runs inside one transaction.
 CREATE TEMP TABLE bw_legacy_payload AS
 SELECT row_number() OVER (ORDER BY alert_id, payload) + (SELECT coalesce(max(payload_id), 0) FROM outbox_payload)
          AS payload_id,
        alert_id, payload
-FROM (SELECT DISTINCT alert_id, payload::VARCHAR AS payload FROM outbox);
+FROM (SELECT DISTINCT alert_id, payload::VARCHAR AS payload FROM bw_outbox_legacy);
 INSERT INTO outbox_payload (payload_id, alert_id, payload)
 SELECT payload_id, alert_id, payload FROM bw_legacy_payload;
-CREATE TABLE bw_outbox_next (
-  alert_id     VARCHAR NOT NULL,
-  channel      VARCHAR NOT NULL,
-  payload_id   BIGINT NOT NULL,
-  created_at   TIMESTAMPTZ NOT NULL,
-  delivered_at TIMESTAMPTZ,
-  attempts     INTEGER NOT NULL DEFAULT 0,
-  last_error   VARCHAR,
-  PRIMARY KEY (alert_id, channel)
-);
-INSERT INTO bw_outbox_next (alert_id, channel, payload_id, created_at, delivered_at, attempts, last_error)
+INSERT INTO outbox (alert_id, channel, payload_id, created_at, delivered_at, attempts, last_error)
 SELECT o.alert_id, o.channel, p.payload_id, o.created_at, o.delivered_at, o.attempts, o.last_error
-FROM outbox o JOIN bw_legacy_payload p ON p.alert_id = o.alert_id AND p.payload = o.payload::VARCHAR;
+FROM bw_outbox_legacy o JOIN bw_legacy_payload p ON p.alert_id = o.alert_id AND p.payload = o.payload::VARCHAR;
 DROP TABLE bw_legacy_payload;
-DROP TABLE outbox;
-ALTER TABLE bw_outbox_next RENAME TO outbox;
+DROP TABLE bw_outbox_legacy;
 
 -- name: existing_keys
 -- The (alert, channel) rows already in the outbox for the given alerts: `enqueueAlerts` appends only the others.

@@ -23,9 +23,17 @@ export interface OutboxRow {
  * were enqueued with, delivered rows stay delivered. Must not be called inside a transaction.
  */
 export async function initOutbox(db: Db): Promise<void> {
-  await db.exec(q("init"));
   const legacy = await db.one<{ n: number }>(q("legacy_layout"));
-  if ((legacy?.n ?? 0) > 0) await db.transaction(() => db.exec(q("migrate_legacy")));
+  if ((legacy?.n ?? 0) === 0) {
+    await db.exec(q("init"));
+    return;
+  }
+  // The old table is set aside, `init` creates the current tables, and the rows move across.
+  await db.transaction(async () => {
+    await db.exec(q("set_aside_legacy"));
+    await db.exec(q("init"));
+    await db.exec(q("migrate_legacy"));
+  });
 }
 
 /** The columns of outbox and outbox_payload in table order (outbox.sql `init`), as `enqueueAlerts` appends them. */
