@@ -108,7 +108,7 @@ export async function ingest(
       for (const [i, p] of planned.entries()) {
         if (p.previous || READS_STORED_TABLES.has(p.table)) continue;
         task.tick(0, p.file.name);
-        prepared.set(p, await prepareFile(db, p, tmp, firmIds, i, false));
+        prepared.set(p, await prepareFile(db, p, tmp, firmIds, i));
       }
       // 3. The batch loads in one transaction, in load order.
       await db.transaction(async () => {
@@ -117,8 +117,8 @@ export async function ingest(
           if (p.previous) {
             reports.push(await previousReport(db, p));
           } else {
-            const ready = prepared.get(p) ?? (await prepareFile(db, p, tmp, firmIds, i, true));
-            prepared.set(p, ready);
+            // Temp tables made here go with the transaction if it rolls back.
+            const ready = prepared.get(p) ?? (await prepareFile(db, p, tmp, firmIds, i));
             reports.push(await loadPrepared(db, ready, options.runId, now));
           }
           task.tick(1);
@@ -131,7 +131,6 @@ export async function ingest(
     } finally {
       task.done();
     }
-    await dropLeftovers(db, [...prepared.values()]);
     return reports;
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -170,25 +169,6 @@ async function dropLeftovers(db: Db, files: readonly Prepared[]): Promise<void> 
   await db.exec(tables.map((t) => `DROP TABLE IF EXISTS ${ident(t)}`).join("; "));
 }
 
-/**
- * Runs `fn` on one DuckDB thread, then restores the thread count. For the statement creating `bw_norm` of a file
- * prepared inside the load transaction (where DuckDB scans the staged rows on one thread anyway): on
- * all threads, DuckDB writes a CREATE TABLE AS in numbered batches that it merges afterwards to keep the row
- * order. Measured on the 2-core bench machine (issue 5, 1M bids), that was no faster than one thread when the
- * machine was otherwise idle, and took about twice the time and CPU when other work was running. (Before the
- * credit-code and label checks lost their joins, DuckDB ran this statement on one thread anyway.)
- */
-async function singleThreaded<T>(db: Db, fn: () => Promise<T>): Promise<T> {
-  const threads = (await db.one<{ t: number }>("SELECT current_setting('threads')::INTEGER AS t"))?.t ?? 1;
-  if (!Number.isInteger(threads) || threads <= 1) return fn();
-  await db.exec("SET threads = 1");
-  try {
-    return await fn();
-  } finally {
-    await db.exec(`SET threads = ${threads}`);
-  }
-}
-
 async function previousReport(db: Db, p: Planned): Promise<FileReport> {
   const prev = await db.one<{ file_id: number; ignored_columns: string[] | null }>(
     "SELECT file_id, ignored_columns FROM ingest_files WHERE file_id = $id",
@@ -222,7 +202,6 @@ async function prepareFile(
   tmp: string,
   firmIds: FirmIdMode,
   slot: number,
-  inTransaction: boolean,
 ): Promise<Prepared> {
   const { file, table } = p;
   let textPath = file.path;
@@ -250,8 +229,7 @@ async function prepareFile(
     checks.push({ ...check, invalid, ...(ids ? { ids } : {}) });
   }
   const norm = normaliseSql(table, mapping.columns, firmIds, checks);
-  const normalise = () => db.exec(norm.sql, Object.keys(norm.params).length > 0 ? norm.params : undefined);
-  await (inTransaction ? singleThreaded(db, normalise) : normalise());
+  await db.exec(norm.sql, Object.keys(norm.params).length > 0 ? norm.params : undefined);
   for (const check of checks) await db.exec(`DROP TABLE ${ident(check.table)}`);
   await db.exec("CREATE OR REPLACE TEMP TABLE bw_file_rejects (line BIGINT, reason VARCHAR, raw VARCHAR)");
   const invalid = await db.one<{ n: number }>("SELECT count(*) AS n FROM bw_norm WHERE _reason IS NOT NULL");

@@ -16,6 +16,13 @@ const rejects = () =>
     "SELECT file, line, table_name, reason FROM rejects ORDER BY file, line",
   );
 
+/** Temp tables and views other than the label table initDb makes (ingest's working tables must all be gone). */
+const leftoverTempTables = () =>
+  ctx.db.all<{ name: string }>(
+    `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND table_name <> 'bw_labels'
+     UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal`,
+  );
+
 const snapshot = async () => ({
   bids: await ctx.db.all("SELECT * EXCLUDE (_file_id) FROM bids ORDER BY bid_id"),
   tenders: await ctx.db.all("SELECT * EXCLUDE (_file_id) FROM tenders ORDER BY tender_id"),
@@ -129,6 +136,24 @@ describe("batches over time", () => {
   });
 });
 
+describe("working tables", () => {
+  it("are all dropped after a batch that loads, whether prepared before or inside the transaction", async () => {
+    await writeFile(join(ctx.dir, "firms.csv"), `firm_id,name\n${A},a\n`);
+    await writeFile(
+      join(ctx.dir, "sanctions.csv"),
+      `subject_id,start_date,end_date\n${A},2025-01-01,2025-12-31\n`,
+    );
+    await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\nT1,${A},100,,\nT1,${A},100,,\n`);
+    const reports = await ingest(ctx.db, [ctx.dir]);
+    expect(reports.map((r) => [r.table, r.loaded, r.duplicates])).toEqual([
+      ["firms", 1, 0],
+      ["sanctions", 1, 0],
+      ["bids", 1, 1],
+    ]);
+    expect(await leftoverTempTables()).toEqual([]);
+  });
+});
+
 describe("unreadable files", () => {
   async function expectFailure(files: Record<string, string | Buffer>, code: string, message: RegExp) {
     await writeFile(join(ctx.dir, "bids.csv"), `${HEADER}\nT1,${A},100,,\n`);
@@ -144,11 +169,7 @@ describe("unreadable files", () => {
     expect((err as InputFileError).message).toMatch(message);
     expect(await snapshot()).toEqual(before);
     // Files are prepared in temp tables before the load transaction; none of them outlives a failure.
-    const temp = await ctx.db.all<{ name: string }>(
-      `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND table_name <> 'bw_labels'
-       UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal`,
-    );
-    expect(temp).toEqual([]);
+    expect(await leftoverTempTables()).toEqual([]);
   }
 
   it("fails on an unknown table and loads nothing of the batch", () =>
