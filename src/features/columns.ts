@@ -11,6 +11,11 @@ function columnsError(message: string): BidwatchError {
   return new BidwatchError("E_FEATURE_COLUMNS", `features: ${message}`);
 }
 
+/** Throws unless `actual` are exactly the column names `expected`, in order (`what` names the result). */
+export function expectColumns(actual: readonly string[], expected: readonly string[], what: string): void {
+  if (actual.join() !== expected.join()) throw columnsError(`${what} has columns ${actual.join(", ")}`);
+}
+
 /** A column of numbers (nulls allowed only when `nullable`). */
 export function numbers(cols: Record<string, unknown[]>, name: string): number[];
 export function numbers(cols: Record<string, unknown[]>, name: string, nullable: true): (number | null)[];

@@ -8,6 +8,7 @@
  */
 import { type Db, ident, sqlSection } from "../db/duckdb.ts";
 import { BidwatchError } from "../errors.ts";
+import { expectColumns } from "./columns.ts";
 
 /** Parameters that shape the data-driven fences (they decide which values the quartiles are taken over). */
 export interface ProcessFeatureOptions {
@@ -342,12 +343,7 @@ async function readTenders(db: Db): Promise<ProcessTender[]> {
   const { columns, rows } = await readValues(db, "proc_tenders", ["tender_id"], {
     valid_firms: "CASE WHEN valid_firms = firms THEN NULL ELSE valid_firms END",
   });
-  if (columns.join() !== TENDER_COLUMNS.join()) {
-    throw new BidwatchError(
-      "E_FEATURE_COLUMNS",
-      `process features: proc_tenders has columns ${columns.join(", ")}`,
-    );
-  }
+  expectColumns(columns, TENDER_COLUMNS, "proc_tenders");
   // Values by column name (TENDER_COLUMNS order = the table's, checked above).
   const c = Object.fromEntries(TENDER_COLUMNS.map((name, i) => [name, i])) as Record<
     (typeof TENDER_COLUMNS)[number],

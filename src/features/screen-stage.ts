@@ -3,7 +3,7 @@
  * (fences.ts), and the screens of each tender that fall beyond its group's fence in the collusive direction.
  */
 import { type Db, sqlSection } from "../db/duckdb.ts";
-import { numbers } from "./columns.ts";
+import { expectColumns, numbers } from "./columns.ts";
 import { computeFences } from "./fences.ts";
 import { computeScreens } from "./screens.ts";
 
@@ -81,10 +81,7 @@ export async function computeScreenFenceFeatures(db: Db, minBids = 4): Promise<S
  */
 async function readScreenTable(db: Db): Promise<Map<string, (number | null)[]>> {
   const cols = await db.columns(q("tender_screen_table"));
-  const names = Object.keys(cols);
-  if (names.join() !== ["tender_id", ...TENDER_RISK_SCREEN_COLUMNS].join()) {
-    throw new Error(`screens: tender_screen_table has columns ${names.join(", ")}`);
-  }
+  expectColumns(Object.keys(cols), ["tender_id", ...TENDER_RISK_SCREEN_COLUMNS], "tender_screen_table");
   const ids = cols.tender_id as string[];
   const screens = TENDER_RISK_SCREEN_COLUMNS.map((c) => numbers(cols, c, true));
   const table = new Map<string, (number | null)[]>();
