@@ -24,6 +24,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../src/config.ts";
 import type { Db } from "../src/db/duckdb.ts";
 import { initDb } from "../src/db/init.ts";
 import { buildDetectors, runDetectors } from "../src/detectors/index.ts";
+import { allSettledOrThrow } from "../src/domain/settled.ts";
 import {
   computeFeatures,
   FEATURE_DEFAULTS,
@@ -177,7 +178,9 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   const hubs = features.identity.hubs;
   features = undefined;
 
-  const { alerts, risks, store, nBids } = await timed(
+  const screens = { names: TENDER_RISK_SCREEN_COLUMNS, values: screenTable };
+  // The alerts stage also writes alerts.json, alerts.csv and tender_risk.csv (see below).
+  const { alerts, risks, store } = await timed(
     "alerts",
     async () => {
       const tenders = await readTenderFacts(db);
@@ -190,18 +193,24 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
         boost: (firms: readonly string[]) => alertBoost(firms, boosts),
       };
       const built = buildAlerts(findings, ctx);
+      // Tender risks need only the findings: they are computed while DuckDB writes the alert store.
+      const risksLater = whenIdle(() => tenderRisk([...ctx.tenderValue.keys()], findings));
+      risksLater.catch(() => undefined); // awaited below; not an unhandled rejection if the store fails first
       // The store gives continued rings their old id and remembers dismissals; dismissed alerts seen
       // again on the same evidence are not raised.
       const stored = await upsertAlerts(db, built, clock);
       const suppressed = new Set(stored.suppressed);
       const alerts = rankAlerts(stored.alerts.filter((a) => !suppressed.has(a.id)));
-      const enqueued = await enqueueAlerts(db, alerts, clock);
-      return {
-        alerts,
-        risks: tenderRisk([...ctx.tenderValue.keys()], findings),
-        store: { ...stored, enqueued },
-        nBids: tenders.nBids,
+      const risks = await risksLater;
+      // The alert files and tender_risk.csv need no database: they are written while the outbox is
+      // appended and committed (DuckDB commits off the main thread).
+      const writeFiles = async () => {
+        await mkdir(options.outDir, { recursive: true });
+        await writeAlerts(options.outDir, alerts);
+        await writeTenderRisk(options.outDir, risks, tenders.nBids, screens);
       };
+      const [enqueued] = await allSettledOrThrow([enqueueAlerts(db, alerts, clock), writeFiles()] as const);
+      return { alerts, risks, store: { ...stored, enqueued } };
     },
     (r) => ({
       alerts: r.alerts.length,
@@ -232,11 +241,7 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
       )
     : { configured: false, ...(await pendingCounts(db)) };
 
-  const screens = { names: TENDER_RISK_SCREEN_COLUMNS, values: screenTable };
   const summary = await timed("outputs", async () => {
-    await mkdir(options.outDir, { recursive: true });
-    await writeAlerts(options.outDir, alerts);
-    await writeTenderRisk(options.outDir, risks, nBids, screens);
     const rejects = await writeRejects(
       db,
       options.outDir,
@@ -286,6 +291,19 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   // The report takes the alerts and tender risks from memory rather than reading back what was just written.
   await writeReport(db, summary, options.outDir, {}, { alerts, risks, screens });
   return { summary, alerts };
+}
+
+/** Runs `fn` once the event loop has nothing else to do right now (e.g. while DuckDB works on a query). */
+function whenIdle<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(fn());
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

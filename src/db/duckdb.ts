@@ -42,6 +42,8 @@ export class Db {
     readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
     readonly path: string,
+    /** Whether `close` also closes the instance (false for a sibling from `connect`). */
+    private readonly ownsInstance = true,
   ) {}
 
   /** Opens (or creates) a database. Local times are interpreted in Asia/Shanghai. */
@@ -55,10 +57,24 @@ export class Db {
     // (bin/bidwatch.js), so DuckDB is held to 40 % and spills to disk beyond that.
     config.memory_limit = options.memoryLimit ?? `${Math.floor((totalmem() * 0.4) / 2 ** 20)}MB`;
     const instance = await DuckDBInstance.create(path, config);
+    return new Db(instance, await Db.zoned(instance), path);
+  }
+
+  /** A connection whose local times are interpreted in Asia/Shanghai. */
+  private static async zoned(instance: DuckDBInstance): Promise<DuckDBConnection> {
     const conn = await instance.connect();
     // ICU is built in but only loaded once a connection exists, so the zone is set here, not in `config`.
     await conn.run("SET TimeZone = 'Asia/Shanghai'");
-    return new Db(instance, conn, path);
+    return conn;
+  }
+
+  /**
+   * A second connection to the same database, for work that runs concurrently with this one's (DuckDB runs
+   * the queries of different connections at the same time). It sees the stored tables but not this
+   * connection's temp tables, views, variables or open transaction. `close` closes only the connection.
+   */
+  async connect(): Promise<Db> {
+    return new Db(this.instance, await Db.zoned(this.instance), this.path, false);
   }
 
   /** Runs statements (no result wanted). */
@@ -227,7 +243,7 @@ export class Db {
 
   close(): void {
     this.conn.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 

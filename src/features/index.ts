@@ -1,6 +1,7 @@
 /** The feature stage: every SQL feature the detectors read, computed in DuckDB and read in bulk. */
 import type { Db } from "../db/duckdb.ts";
 import type { TenderParticipation } from "../detectors/rings.ts";
+import { allSettledOrThrow } from "../domain/settled.ts";
 import { type CobidFeatures, computeCobidFeatures } from "./cobid.ts";
 import {
   computeIdentityFeatures,
@@ -75,18 +76,42 @@ export type TenderLocalPhase = (db: Db, s: TenderLocalSettings) => Promise<void>
 /**
  * The tender-local phase (by default computed here; a partitioned run passes its own), then the global phase
  * over all tenders, which reads the tender-local tables.
+ *
+ * Three groups of tables share nothing but the stored tables, so they run at the same time, each on its own
+ * connection: the tender-local phase with everything that reads it (screens, price patterns, process flags,
+ * participation) on `db`, where a partitioned run leaves the tender-local tables; identity links; co-bidding.
+ * DuckDB runs queries of different connections concurrently, and while one group's rows are turned into
+ * objects in JavaScript the others keep the cores busy. Each group's result depends on its own queries only,
+ * so the outcome does not depend on how they interleave.
  */
 export async function computeFeatures(
   db: Db,
   s: FeatureSettings = FEATURE_DEFAULTS,
   tenderLocal: TenderLocalPhase = computeTenderLocalTables,
 ): Promise<Features> {
-  await tenderLocal(db, s);
-  const identity = await computeIdentityFeatures(db, s.hub);
-  const screens = await computeScreenFenceFeatures(db, s.screenMinBids);
-  const pricePatterns = await readPricePatterns(db, s.pricePattern);
-  const process = await computeProcessGlobalFeatures(db);
-  const cobid = await computeCobidFeatures(db);
-  const participation = await readParticipation(db, process.tenders);
-  return { identity, screens, pricePatterns, process, cobid, participation };
+  const local = async () => {
+    await tenderLocal(db, s);
+    const screens = await computeScreenFenceFeatures(db, s.screenMinBids);
+    const pricePatterns = await readPricePatterns(db, s.pricePattern);
+    const process = await computeProcessGlobalFeatures(db);
+    const participation = await readParticipation(db, process.tenders);
+    return { screens, pricePatterns, process, participation };
+  };
+  // A failing group must not leave the others running on a database the caller then closes.
+  const [tenderSide, identity, cobid] = await allSettledOrThrow([
+    local(),
+    onSibling(db, (c) => computeIdentityFeatures(c, s.hub)),
+    onSibling(db, (c) => computeCobidFeatures(c)),
+  ] as const);
+  return { identity, cobid, ...tenderSide };
+}
+
+/** Runs `fn` on a second connection to `db`'s database, closed afterwards. */
+async function onSibling<T>(db: Db, fn: (c: Db) => Promise<T>): Promise<T> {
+  const c = await db.connect();
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+  }
 }
