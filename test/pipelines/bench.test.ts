@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   type BenchReport,
+  medianRun,
   parseSizes,
   renderPerformanceMarkdown,
   renderTable,
@@ -44,6 +45,7 @@ function result(targetBids: number, bare: number, pipeline: number, rss: number)
       alerts: 10,
       peak: { sampledRss: rss },
     },
+    runs: { bare: [bare * 1.2, bare, bare * 0.9], pipeline: [pipeline, pipeline * 1.1, pipeline * 0.8] },
     ratio: pipeline / bare,
     bidsPerSecond: Math.round(targetBids / pipeline),
     maxRss: rss,
@@ -67,6 +69,16 @@ const report: BenchReport = {
   growth: { from: "100k", to: "1M", seconds: 10, bids: 10 },
 };
 
+describe("medianRun", () => {
+  it("picks the middle run, and of an even number the slower middle one", () => {
+    const runs = [5, 1, 4, 2, 3].map((seconds, i) => ({ seconds, i }));
+    expect(medianRun(runs)).toEqual({ seconds: 3, i: 4 });
+    expect(medianRun(runs.slice(0, 4))).toEqual({ seconds: 4, i: 2 });
+    expect(medianRun([{ seconds: 7 }])).toEqual({ seconds: 7 });
+    expect(() => medianRun([])).toThrow(expect.objectContaining({ code: "E_BENCH" }));
+  });
+});
+
 describe("bench report", () => {
   it("checks the targets against the measured figures", () => {
     expect(targetChecks(report).map((c) => c.met)).toEqual([false, false, true]);
@@ -77,6 +89,11 @@ describe("bench report", () => {
     expect(md).toContain("Measured 2025-06-30 on 2 × Test CPU");
     expect(md).toContain("**5.00×**");
     expect(md).toContain("| &nbsp;&nbsp;ingest (s) | 2.50 | 25.0 |");
+    // Each run's ratio is its pipeline over the bare load measured just before it.
+    expect(md).toContain(
+      "| &nbsp;&nbsp;ratio of each run (pipeline / the bare load before it) | 4.2×, 5.5×, 4.4× |",
+    );
+    expect(md).toContain("alternate 3 times");
     expect(renderTable(report)).toContain("growth 100k → 1M: 10.00× time for 10.00× bids");
   });
 
@@ -86,7 +103,7 @@ describe("bench report", () => {
       const generated: number[] = [];
       const out = join(dir, "performance.md");
       const r = await runBench(
-        { sizes: [300], seed: 3, cacheDir: join(dir, "cache"), outFile: out, workDir: dir },
+        { sizes: [300], seed: 3, cacheDir: join(dir, "cache"), outFile: out, workDir: dir, repeats: 2 },
         {
           clock: { now: () => new Date("2025-06-30T12:00:00Z") },
           logger: { info: () => {}, warn: () => {} },
@@ -101,6 +118,11 @@ describe("bench report", () => {
       expect(size?.bare.rows).toBeGreaterThan(size?.bids ?? 0);
       expect(size?.pipeline.stages).toHaveProperty("ingest");
       expect(size?.ratio).toBeGreaterThan(0);
+      // Two alternating runs of each; the slower of the two is the reported (median) run.
+      expect(size?.runs.bare).toHaveLength(2);
+      expect(size?.runs.pipeline).toHaveLength(2);
+      expect(size?.pipeline.seconds).toBe(Math.max(...(size?.runs.pipeline ?? [])));
+      expect(size?.bare.seconds).toBe(Math.max(...(size?.runs.bare ?? [])));
       expect(await readFile(out, "utf8")).toContain("| bids |");
       // The second run uses the cached export.
       const again = await runBench(
