@@ -14,7 +14,8 @@ import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from "
 import { arch, cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { getHeapStatistics } from "node:v8";
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { type Command, InvalidArgumentError } from "commander";
 import { Db, ident } from "../src/db/duckdb.ts";
 import { BidwatchError } from "../src/errors.ts";
@@ -98,7 +99,12 @@ export interface SizeResult {
     readonly peak: Peak;
   };
   /** Seconds of every run in run order (bare load and pipeline alternate); the median run is reported above. */
-  readonly runs: { readonly bare: readonly number[]; readonly pipeline: readonly number[] };
+  readonly runs: {
+    readonly bare: readonly number[];
+    readonly pipeline: readonly number[];
+    /** Sampled peak RSS of each pipeline run, bytes. */
+    readonly pipelinePeakRss: readonly number[];
+  };
   /** pipeline seconds / bare seconds, of the median runs. */
   readonly ratio: number;
   /** Bids per second through the whole pipeline. */
@@ -184,6 +190,17 @@ export class RssSampler {
   }
 }
 
+/**
+ * V8's full garbage collection, as `--expose-gc` would give it. Each measurement starts from a collected
+ * heap: with the CLI's large heap limit V8 otherwise carries one run's garbage into the next, and repeated
+ * 1M runs in one process measured 1.7, 2.2 and 3.0 GB peak RSS and 25.7, 27.9 and 30.3 s (collected
+ * between runs: steady, as a nightly run in its own process is).
+ */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+})();
+
 interface Measured<T> {
   readonly value: T;
   readonly seconds: number;
@@ -199,12 +216,8 @@ export function medianRun<T extends { readonly seconds: number }>(runs: readonly
   return m;
 }
 
-/** The highest peak RSS over all runs (the memory target holds for every run, not the median one). */
-function highestPeak(runs: readonly { readonly peak: Peak }[]): Peak {
-  return { sampledRss: Math.max(...runs.map((r) => r.peak.sampledRss)) };
-}
-
 async function measure<T>(fn: () => Promise<T>): Promise<Measured<T>> {
+  collectGarbage();
   const sampler = new RssSampler();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -410,20 +423,27 @@ export async function runBench(options: BenchOptions, fx: BenchEffects): Promise
         bares.push(b);
         fx.logger.info("bench: bare load", { size: label, run: i + 1, seconds: round3(b.seconds) });
         task.update(2 + 2 * i, `pipeline${of}`);
-        runs.push(
-          await withTempDb(workDir, options, (db, dir) =>
-            measure(() =>
-              runPipeline(
-                { inputs: [exp.dir], outDir: join(dir, "out") },
-                { db, clock: fx.clock, logger: stagesOnly(fx.logger, label) },
-              ),
+        const r = await withTempDb(workDir, options, (db, dir) =>
+          measure(() =>
+            runPipeline(
+              { inputs: [exp.dir], outDir: join(dir, "out") },
+              { db, clock: fx.clock, logger: stagesOnly(fx.logger, label) },
             ),
           ),
         );
+        runs.push(r);
+        fx.logger.info("bench: pipeline run", {
+          size: label,
+          run: i + 1,
+          seconds: round3(r.seconds),
+          peak_rss_mb: Math.round(r.peak.sampledRss / 2 ** 20),
+        });
       }
       task.update(1 + 2 * n);
-      const bare = { ...medianRun(bares), peak: highestPeak(bares) };
-      const run = { ...medianRun(runs), peak: highestPeak(runs) };
+      // Peak RSS is the first run's: later runs in this process start with what the allocators kept of the
+      // runs before them (collected or not, repeated 1M runs peaked 1.9, 2.2 and 2.5 GB).
+      const bare = { ...medianRun(bares), peak: (bares[0] as (typeof bares)[number]).peak };
+      const run = { ...medianRun(runs), peak: (runs[0] as (typeof runs)[number]).peak };
       const stages = Object.fromEntries(
         Object.entries(run.value.summary.stages).map(([k, v]) => [k, round3(v.seconds)]),
       );
@@ -448,7 +468,11 @@ export async function runBench(options: BenchOptions, fx: BenchEffects): Promise
           alerts: run.value.summary.alerts.total,
           peak: run.peak,
         },
-        runs: { bare: bares.map((b) => round3(b.seconds)), pipeline: runs.map((r) => round3(r.seconds)) },
+        runs: {
+          bare: bares.map((b) => round3(b.seconds)),
+          pipeline: runs.map((r) => round3(r.seconds)),
+          pipelinePeakRss: runs.map((r) => r.peak.sampledRss),
+        },
         ratio: round3(run.seconds / bare.seconds),
         bidsPerSecond: Math.round(exp.marker.bids / run.seconds),
         maxRss: process.resourceUsage().maxRSS * 1024,
@@ -503,6 +527,9 @@ const repeatsNote = (report: BenchReport) => {
   );
   return `${n} time${n === 1 ? "" : "s"} (\`--repeats\`)`;
 };
+/** Each pipeline run's sampled peak RSS: "1,948, 2,232, 2,494 MB". */
+const runPeaks = (r: SizeResult) =>
+  `${r.runs.pipelinePeakRss.map((b) => Math.round(b / 2 ** 20).toLocaleString("en-US")).join(", ")} MB`;
 /** Each run's pipeline seconds over the bare load measured just before it: "6.9×, 7.3×, 8.2×". */
 const runRatios = (r: SizeResult) =>
   r.runs.pipeline.map((p, i) => `${(p / (r.runs.bare[i] ?? Number.NaN)).toFixed(1)}×`).join(", ");
@@ -576,7 +603,8 @@ export function renderTable(report: BenchReport): string {
     ["pipeline CPU (s)", ...rs.map((r) => secs(r.pipeline.cpuSeconds))],
     ["bare CPU (s)", ...rs.map((r) => secs(r.bare.cpuSeconds))],
     ["bids / s", ...rs.map((r) => int(r.bidsPerSecond))],
-    ["peak RSS pipeline", ...rs.map((r) => mb(r.pipeline.peak.sampledRss))],
+    ["peak RSS pipeline (1st run)", ...rs.map((r) => mb(r.pipeline.peak.sampledRss))],
+    ["  peak RSS of each run", ...rs.map(runPeaks)],
     ["peak RSS bare", ...rs.map((r) => mb(r.bare.peak.sampledRss))],
     ["process maxRSS", ...rs.map((r) => mb(r.maxRss))],
     ["alerts", ...rs.map((r) => int(r.pipeline.alerts))],
@@ -652,11 +680,12 @@ export function renderPerformanceMarkdown(report: BenchReport): string {
       rs.map((r) => int(r.bidsPerSecond)),
     ),
     row(
-      "peak RSS, pipeline (sampled)",
+      "peak RSS, pipeline (sampled, first run)",
       rs.map((r) => mb(r.pipeline.peak.sampledRss)),
     ),
+    row("&nbsp;&nbsp;peak RSS of each run, in run order", rs.map(runPeaks)),
     row(
-      "peak RSS, bare load (sampled)",
+      "peak RSS, bare load (sampled, first run)",
       rs.map((r) => mb(r.bare.peak.sampledRss)),
     ),
     row(
@@ -692,8 +721,10 @@ temp-file DuckDB database, the benchmark measures
 
 The headline is the ratio of the two: absolute times depend on the machine (and on whatever else it is
 running), the ratio much less. Below 10M bids the two measurements alternate ${repeatsNote(report)}, and the
-table shows the median run of each (its stages, CPU time and rows per second); peak RSS is the highest of
-all runs. Peak RSS is sampled every 50 ms during each measurement; the process maxRSS
+table shows the median run of each (its stages, CPU time and rows per second). The heap is collected before
+each measurement. Peak RSS is sampled every 50 ms during each measurement and reported for the first run of
+each size: later runs in the same process start with the memory the allocators kept from the runs before
+(listed per run below the peak; a nightly run has its process to itself). The process maxRSS
 (\`process.resourceUsage().maxRSS\`) is the high-water mark of the whole benchmark process up to that size.
 
 Measured ${report.date.slice(0, 10)} on ${m.cpus} × ${m.cpuModel}, ${mb(m.memoryBytes)} memory, ${m.platform},

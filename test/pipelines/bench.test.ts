@@ -45,7 +45,11 @@ function result(targetBids: number, bare: number, pipeline: number, rss: number)
       alerts: 10,
       peak: { sampledRss: rss },
     },
-    runs: { bare: [bare * 1.2, bare, bare * 0.9], pipeline: [pipeline, pipeline * 1.1, pipeline * 0.8] },
+    runs: {
+      bare: [bare * 1.2, bare, bare * 0.9],
+      pipeline: [pipeline, pipeline * 1.1, pipeline * 0.8],
+      pipelinePeakRss: [rss, rss * 1.5, rss * 2],
+    },
     ratio: pipeline / bare,
     bidsPerSecond: Math.round(targetBids / pipeline),
     maxRss: rss,
@@ -94,6 +98,9 @@ describe("bench report", () => {
       "| &nbsp;&nbsp;ratio of each run (pipeline / the bare load before it) | 4.2×, 5.5×, 4.4× |",
     );
     expect(md).toContain("alternate 3 times");
+    expect(md).toContain(
+      "| &nbsp;&nbsp;peak RSS of each run, in run order | 1,024, 1,536, 2,048 MB | 4,096, 6,144, 8,192 MB |",
+    );
     expect(renderTable(report)).toContain("growth 100k → 1M: 10.00× time for 10.00× bids");
   });
 
@@ -123,6 +130,8 @@ describe("bench report", () => {
       expect(size?.runs.pipeline).toHaveLength(2);
       expect(size?.pipeline.seconds).toBe(Math.max(...(size?.runs.pipeline ?? [])));
       expect(size?.bare.seconds).toBe(Math.max(...(size?.runs.bare ?? [])));
+      // Peak RSS is the first run's.
+      expect(size?.pipeline.peak.sampledRss).toBe(size?.runs.pipelinePeakRss[0]);
       expect(await readFile(out, "utf8")).toContain("| bids |");
       // The second run uses the cached export.
       const again = await runBench(
