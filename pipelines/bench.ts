@@ -192,9 +192,10 @@ export class RssSampler {
 
 /**
  * V8's full garbage collection, as `--expose-gc` would give it. Each measurement starts from a collected
- * heap: with the CLI's large heap limit V8 otherwise carries one run's garbage into the next, and repeated
- * 1M runs in one process measured 1.7, 2.2 and 3.0 GB peak RSS and 25.7, 27.9 and 30.3 s (collected
- * between runs: steady, as a nightly run in its own process is).
+ * heap: with the CLI's large heap limit V8 otherwise carries one run's garbage into the next. Repeated 1M
+ * runs in one process took 25.7, 27.9 and 30.3 s (peaks 1.7, 2.2 and 3.0 GB); collected between runs, four
+ * took 27.7, 27.1, 26.8 and 26.5 s. Peaks still grow with collection (memory the allocators keep), hence the
+ * first run's peak is the one reported.
  */
 const collectGarbage: () => void = (() => {
   setFlagsFromString("--expose-gc");
