@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { auditHead } from "../src/alerts/audit.ts";
 import { buildAlerts } from "../src/alerts/build.ts";
 import { deliverPending } from "../src/alerts/deliver.ts";
@@ -194,7 +195,8 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
       };
       const built = buildAlerts(findings, ctx);
       // Tender risks need only the findings: they are computed while DuckDB writes the alert store.
-      const risksLater = whenIdle(() => tenderRisk([...ctx.tenderValue.keys()], findings));
+      // (setImmediate: run once the event loop is waiting, i.e. while DuckDB works on the store's statements.)
+      const risksLater = nextTurn().then(() => tenderRisk([...ctx.tenderValue.keys()], findings));
       risksLater.catch(() => undefined); // awaited below; not an unhandled rejection if the store fails first
       // The store gives continued rings their old id and remembers dismissals; dismissed alerts seen
       // again on the same evidence are not raised.
@@ -291,19 +293,6 @@ export async function runPipeline(options: RunOptions, fx: RunEffects): Promise<
   // The report takes the alerts and tender risks from memory rather than reading back what was just written.
   await writeReport(db, summary, options.outDir, {}, { alerts, risks, screens });
   return { summary, alerts };
-}
-
-/** Runs `fn` once the event loop has nothing else to do right now (e.g. while DuckDB works on a query). */
-function whenIdle<T>(fn: () => T): Promise<T> {
-  return new Promise((resolve, reject) => {
-    setImmediate(() => {
-      try {
-        resolve(fn());
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

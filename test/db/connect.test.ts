@@ -1,20 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Db } from "../../src/db/duckdb.ts";
 import { allSettledOrThrow } from "../../src/domain/settled.ts";
+import { tempDir } from "../helpers/db.ts";
 
 describe("Db.connect: a second connection to the same database", () => {
-  let dir: string;
+  let cleanup: () => Promise<void>;
   let db: Db;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "bw-connect-"));
-    db = await Db.open(join(dir, "db.duckdb"));
+    const t = await tempDir("bw-connect-");
+    cleanup = t.cleanup;
+    db = await Db.open(join(t.dir, "db.duckdb"));
   });
   afterEach(async () => {
     db.close();
-    await rm(dir, { recursive: true, force: true });
+    await cleanup();
   });
 
   it("sees stored tables, not the first connection's temp tables, and interprets local times in Asia/Shanghai", async () => {
