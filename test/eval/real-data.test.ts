@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Db } from "../../src/db/duckdb.ts";
 import { screenScore } from "../../src/detectors/screen-score.ts";
 import { CALIBRATION_DEFAULTS, crossValidate, stratifiedFolds } from "../../src/eval/calibrate.ts";
+import { heldOutSelection } from "../../src/eval/held-out.ts";
 import { auc } from "../../src/eval/metrics.ts";
 import { loadRealDataset, realDatasetInfo } from "../../src/eval/real-data.ts";
 import { computeFences, readScreenFences } from "../../src/features/fences.ts";
@@ -78,5 +79,34 @@ describe.skipIf(!existsSync(DATA_DIR))("real datasets: Brazil", () => {
     expect(cv.positives).toBe(33);
     expect(cv.auc).not.toBeNull();
     expect(crossValidate(data.tenders, settings).scores).toEqual(cv.scores);
+  });
+
+  it("chooses the best screen on the training folds and scores it on the held-out fold", async () => {
+    const data = await loadRealDataset(db, "brazil", DATA_DIR);
+    const three = data.tenders.filter((t) => t.screens.n_bids >= 3);
+    const low = (v: number | null) => (v === null ? null : -v);
+    const foldOf = stratifiedFolds(
+      three.map((t) => t.label),
+      5,
+      CALIBRATION_DEFAULTS.seed,
+    );
+    // cv (low) has AUC 0.90 on Brazil, kurt (high) 0.49: cv wins every training split; with cv itself as the
+    // comparator, the comparator's held-out AUC is the chosen screen's, fold by fold.
+    const r = heldOutSelection(
+      three,
+      (t) => t.label,
+      foldOf,
+      [
+        { name: "kurt", value: (t) => t.screens.kurt },
+        { name: "cv", value: (t) => low(t.screens.cv) },
+      ],
+      (t) => low(t.screens.cv),
+    );
+    expect(r.folds.map((f) => f.chosen)).toEqual(["cv", "cv", "cv", "cv", "cv"]);
+    for (const f of r.folds) {
+      expect(f.comparator_auc).toBe(f.held_out_auc);
+      expect(f.held_out_auc).toBeGreaterThan(0.5);
+    }
+    expect(r.mean_held_out_auc).toBe(r.mean_comparator_auc);
   });
 });
