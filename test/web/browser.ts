@@ -5,7 +5,9 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Where Debian's package puts Chromium (test/setup/chromium.ts installs it there when it is missing). */
+export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 
 /** The flags this machine needs: no sandbox as root, and no background connections to a closed network. */
 export const CHROMIUM_ARGS = [
