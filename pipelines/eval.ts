@@ -34,7 +34,7 @@ import {
   stratifiedFolds,
 } from "../src/eval/calibrate.ts";
 import { type HeldOutSelection, heldOutSelection } from "../src/eval/held-out.ts";
-import { auc, balancedAccuracy, matchAtK } from "../src/eval/metrics.ts";
+import { auc, aucWhereDefined, balancedAccuracy, matchAtK } from "../src/eval/metrics.ts";
 import {
   loadRealDataset,
   REAL_DATASETS,
@@ -394,17 +394,11 @@ function directedAuc(
   screen: keyof TenderScreens,
   direction: "low" | "high",
 ): { n: number; auc: number | null } {
-  const rows = tenders.flatMap((t) => {
-    const v = directed(t.screens[screen], direction);
-    return v === null ? [] : [{ v, label: t.label }];
-  });
-  return {
-    n: rows.length,
-    auc: auc(
-      rows.map((r) => r.v),
-      rows.map((r) => r.label),
-    ),
-  };
+  return aucWhereDefined(
+    tenders,
+    (t) => t.label,
+    (t) => directed(t.screens[screen], direction),
+  );
 }
 
 async function realResult(

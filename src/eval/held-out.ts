@@ -5,7 +5,7 @@
  * screen is scored on the held-out fold, next to a fixed comparator (the unsupervised score) on the same
  * fold, so the two are compared on tenders neither was chosen or tuned on.
  */
-import { auc } from "./metrics.ts";
+import { aucWhereDefined } from "./metrics.ts";
 
 /** A candidate (a screen in its collusive direction): larger values are more collusive; null = undefined. */
 export interface HeldOutCandidate<T> {
@@ -30,19 +30,6 @@ export interface HeldOutSelection {
   /** Means over the folds where the value is defined (null when it is nowhere). */
   readonly mean_held_out_auc: number | null;
   readonly mean_comparator_auc: number | null;
-}
-
-/** AUC of `value` over the items where it is defined. */
-function aucOf<T>(items: readonly T[], label: (item: T) => boolean, value: (item: T) => number | null) {
-  const scores: number[] = [];
-  const labels: boolean[] = [];
-  for (const item of items) {
-    const v = value(item);
-    if (v === null || !Number.isFinite(v)) continue;
-    scores.push(v);
-    labels.push(label(item));
-  }
-  return auc(scores, labels);
 }
 
 function mean(xs: readonly (number | null)[]): number | null {
@@ -72,7 +59,7 @@ export function heldOutSelection<T>(
     const test = items.filter((_, i) => foldOf[i] === k);
     let best: { c: HeldOutCandidate<T>; auc: number } | null = null;
     for (const c of candidates) {
-      const a = aucOf(train, label, c.value);
+      const a = aucWhereDefined(train, label, c.value).auc;
       if (a !== null && (best === null || a > best.auc)) best = { c, auc: a };
     }
     if (best === null) continue;
@@ -80,8 +67,8 @@ export function heldOutSelection<T>(
       fold: k,
       chosen: best.c.name,
       train_auc: best.auc,
-      held_out_auc: aucOf(test, label, best.c.value),
-      comparator_auc: aucOf(test, label, comparator),
+      held_out_auc: aucWhereDefined(test, label, best.c.value).auc,
+      comparator_auc: aucWhereDefined(test, label, comparator).auc,
     });
   }
   return {

@@ -43,6 +43,26 @@ export function auc(scores: readonly number[], labels: readonly boolean[]): numb
 }
 
 /**
+ * `auc` over the items where `value` gives a finite number (the others are left out), with n = how many
+ * those are. Larger values are taken as more likely positive.
+ */
+export function aucWhereDefined<T>(
+  items: readonly T[],
+  label: (item: T) => boolean,
+  value: (item: T) => number | null,
+): { n: number; auc: number | null } {
+  const scores: number[] = [];
+  const labels: boolean[] = [];
+  for (const item of items) {
+    const v = value(item);
+    if (v === null || !Number.isFinite(v)) continue;
+    scores.push(v);
+    labels.push(label(item));
+  }
+  return { n: scores.length, auc: auc(scores, labels) };
+}
+
+/**
  * Balanced accuracy = (TPR + TNR) / 2 = ½ (TP/(TP+FN) + TN/(TN+FP)) (Brodersen et al., 2010, ICPR).
  * Null when either class is empty.
  */

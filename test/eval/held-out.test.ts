@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { heldOutSelection } from "../../src/eval/held-out.ts";
+import { type HeldOutCandidate, heldOutSelection } from "../../src/eval/held-out.ts";
 
 interface Item {
   readonly label: boolean;
@@ -26,15 +26,23 @@ const candidates = [
   { name: "b", value: (t: Item) => t.b },
 ];
 
+/** heldOutSelection over `list` with the comparator c, labels and folds as above. */
+const select = (
+  list: readonly Item[],
+  cands: readonly HeldOutCandidate<Item>[],
+  folds: readonly number[] = foldOf,
+) =>
+  heldOutSelection(
+    list,
+    (t) => t.label,
+    folds,
+    cands,
+    (t) => t.c,
+  );
+
 describe("heldOutSelection", () => {
   it("chooses on the other folds and scores the choice and the comparator on the held-out fold", () => {
-    const r = heldOutSelection(
-      items,
-      (t) => t.label,
-      foldOf,
-      candidates,
-      (t) => t.c,
-    );
+    const r = select(items, candidates);
     expect(r.folds).toEqual([
       // fold 0 is held out: on fold 1, b (AUC 1) beats a (AUC 0); b scores 0.25 on fold 0
       { fold: 0, chosen: "b", train_auc: 1, held_out_auc: 0.25, comparator_auc: 1 },
@@ -47,47 +55,19 @@ describe("heldOutSelection", () => {
 
   it("takes the first candidate on a tie and leaves undefined values out", () => {
     const twin = [...candidates, { name: "a again", value: (t: Item) => t.a }];
-    expect(
-      heldOutSelection(
-        items,
-        (t) => t.label,
-        foldOf,
-        twin,
-        (t) => t.c,
-      ).folds[1]?.chosen,
-    ).toBe("a");
+    expect(select(items, twin).folds[1]?.chosen).toBe("a");
     // b undefined on one negative of fold 0: its held-out AUC is over the three tenders left
     // (positives {3, 1} vs negative {2}: ½)
     const holed = items.map((t, i) => (i === 3 ? { ...t, b: null } : t));
-    const r = heldOutSelection(
-      holed,
-      (t) => t.label,
-      foldOf,
-      candidates,
-      (t) => t.c,
-    );
+    const r = select(holed, candidates);
     expect(r.folds[0]).toMatchObject({ chosen: "b", held_out_auc: 0.5 });
   });
 
   it("leaves out a fold where no candidate is defined on the training tenders; checks its input", () => {
     const none = [{ name: "a", value: (t: Item) => (t.label ? t.a : null) }];
-    const r = heldOutSelection(
-      items,
-      (t) => t.label,
-      foldOf,
-      none,
-      (t) => t.c,
-    );
+    const r = select(items, none);
     expect(r.folds).toEqual([]);
     expect(r.mean_held_out_auc).toBeNull();
-    expect(() =>
-      heldOutSelection(
-        items,
-        (t) => t.label,
-        [0, 1],
-        candidates,
-        (t) => t.c,
-      ),
-    ).toThrow(RangeError);
+    expect(() => select(items, candidates, [0, 1])).toThrow(RangeError);
   });
 });

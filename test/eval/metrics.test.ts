@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { trapReason } from "../../pipelines/eval.ts";
-import { auc, balancedAccuracy, jaccard, matchAtK } from "../../src/eval/metrics.ts";
+import { auc, aucWhereDefined, balancedAccuracy, jaccard, matchAtK } from "../../src/eval/metrics.ts";
 import type { Alert } from "../../src/types.ts";
 
 describe("auc (Mann–Whitney with midranks)", () => {
@@ -39,6 +39,27 @@ describe("auc (Mann–Whitney with midranks)", () => {
     expect(auc([], [])).toBeNull();
     expect(() => auc([1], [true, false])).toThrow(RangeError);
     expect(() => auc([1, Number.NaN], [true, false])).toThrow(RangeError);
+  });
+});
+
+describe("aucWhereDefined", () => {
+  it("leaves out items without a finite value and counts the rest", () => {
+    const items = [
+      { v: 0.1, l: false },
+      { v: null, l: true },
+      { v: 0.4, l: false },
+      { v: Number.NaN, l: false },
+      { v: 0.35, l: true },
+      { v: 0.8, l: true },
+    ];
+    // the textbook example once the null and NaN items are gone: 0.75
+    const r = aucWhereDefined(
+      items,
+      (x) => x.l,
+      (x) => x.v,
+    );
+    expect(r.n).toBe(4);
+    expect(r.auc).toBeCloseTo(0.75, 12);
   });
 });
 
